@@ -1,0 +1,3 @@
+import type { Tool } from "../../tool";
+
+export const ipTools: Tool[] = [];

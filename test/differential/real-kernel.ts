@@ -1,0 +1,247 @@
+// Runs a kube-netlab topology + `@HOST COMMAND` script on the REAL Linux kernel, so the differential
+// tests can compare the simulator with it. See kernel-machines.ts for how machines are isolated.
+
+import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import type { TopologySpec, MachineSpec, NicSpec } from "../../core/net/topology";
+import type { CommandResult } from "../../core/script/types";
+import {
+  exec,
+  execBackground,
+  newRunDir,
+  probeKernel,
+  removeRunDir,
+  shq,
+  startHolder,
+  stopGroup,
+  stopHolder,
+  type Holder,
+} from "./kernel-machines";
+
+export interface KernelRunOptions {
+  /** Per-command timeout (default 10 s). */
+  timeoutMs?: number;
+}
+
+export interface ScriptLine {
+  host: string;
+  command: string;
+  /** 1-based line number in the script text. */
+  line: number;
+}
+
+const ECHO_SERVER = fileURLToPath(new URL("./echo-server.mjs", import.meta.url));
+
+let availability: { ok: boolean; why?: string } | undefined;
+
+/** Whether the real-kernel side can run here (root, tools present, a probe namespace can be built). */
+export function kernelAvailable(): { ok: boolean; why?: string } {
+  if (!availability) {
+    try {
+      availability = probeKernel();
+    } catch (e) {
+      availability = { ok: false, why: `probe failed: ${(e as Error).message}` };
+    }
+  }
+  return availability;
+}
+
+/** `@HOST COMMAND` lines; `#` comments and blank lines are ignored. */
+export function parseScript(script: string): ScriptLine[] {
+  const out: ScriptLine[] = [];
+  script.split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const m = /^@(\S+)\s+(.*)$/.exec(line);
+    if (!m) throw new Error(`script line ${i + 1}: expected "@HOST COMMAND", got ${JSON.stringify(raw)}`);
+    out.push({ host: m[1], command: m[2].trim(), line: i + 1 });
+  });
+  return out;
+}
+
+/** A command ending in a single `&` runs in the background until the script ends. */
+export function isBackground(command: string): boolean {
+  return /(^|[^&])&\s*$/.test(command);
+}
+
+/** `echo-server` is a simulator program; on the real kernel it is our Node server with the same JSON. */
+export function translateForKernel(command: string): string {
+  return command.replace(/(^|[\s;(|&])echo-server(?=\s|$)/g, `$1${shq(process.execPath)} ${shq(ECHO_SERVER)}`);
+}
+
+interface Link {
+  a: { machine: string; nic: NicSpec };
+  b: { machine: string; nic: NicSpec } | { switch: string } | null;
+}
+
+function collectLinks(topology: TopologySpec): Link[] {
+  const machines = new Map(topology.machines.map((m) => [m.name, m]));
+  if (machines.size !== topology.machines.length) throw new Error("duplicate machine names in topology");
+  const switches = new Set(topology.switches ?? []);
+  const links: Link[] = [];
+  const done = new Set<string>();
+  for (const m of topology.machines) {
+    for (const nic of m.nics ?? []) {
+      if (nic.name.length > 15) throw new Error(`${m.name}: interface name ${nic.name} longer than 15 characters`);
+      const key = `${m.name}:${nic.name}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      if (!nic.link) {
+        links.push({ a: { machine: m.name, nic }, b: null });
+      } else if (nic.link.startsWith("switch:")) {
+        const sw = nic.link.slice("switch:".length);
+        if (!switches.has(sw)) throw new Error(`${key}: unknown switch ${sw}`);
+        links.push({ a: { machine: m.name, nic }, b: { switch: sw } });
+      } else {
+        const [other, iface] = nic.link.split(":");
+        const om = machines.get(other);
+        const onic = om?.nics?.find((n) => n.name === iface);
+        if (!om || !onic) throw new Error(`${key}: cabled to unknown NIC ${nic.link}`);
+        if (onic.link && onic.link !== key) throw new Error(`${key} -> ${nic.link}, but ${nic.link} -> ${onic.link}`);
+        done.add(`${other}:${iface}`);
+        links.push({ a: { machine: m.name, nic }, b: { machine: other, nic: onic } });
+      }
+    }
+  }
+  return links;
+}
+
+const mac = (nic: NicSpec) => (nic.mac ? ` address ${nic.mac}` : "");
+
+/** The real-kernel twin of a topology; `close()` removes every trace of it. */
+export class KernelLab {
+  private holders = new Map<string, Holder>();
+  private switchHolders = new Map<string, Holder>();
+  private voidHolder?: Holder;
+  private background: number[] = [];
+  private readonly runDir = newRunDir();
+
+  private constructor(private readonly topology: TopologySpec) {}
+
+  static async build(topology: TopologySpec): Promise<KernelLab> {
+    const lab = new KernelLab(topology);
+    try {
+      await lab.buildNetwork();
+    } catch (e) {
+      await lab.close();
+      throw e;
+    }
+    return lab;
+  }
+
+  private async buildNetwork(): Promise<void> {
+    const links = collectLinks(this.topology);
+    const starts: Promise<void>[] = [];
+    for (const m of this.topology.machines)
+      starts.push(startHolder("machine", m.name, this.runDir, m.files).then((h) => void this.holders.set(m.name, h)));
+    for (const s of this.topology.switches ?? [])
+      starts.push(startHolder("switch", s, this.runDir).then((h) => void this.switchHolders.set(s, h)));
+    if (links.some((l) => l.b === null))
+      starts.push(startHolder("void", "void", this.runDir).then((h) => void (this.voidHolder = h)));
+    await Promise.all(starts);
+
+    const perMachine = new Map<string, string[]>();
+    const perSwitch = new Map<string, string[]>();
+    const peerUp = new Map<string, string[]>();
+    const push = (map: Map<string, string[]>, k: string, cmd: string) => map.set(k, [...(map.get(k) ?? []), cmd]);
+    links.forEach((l, i) => {
+      const { machine, nic } = l.a;
+      if (l.b === null) {
+        push(perMachine, machine, `ip link add ${nic.name}${mac(nic)} type veth peer name nc${i} netns ${this.voidHolder!.pid}`);
+      } else if ("switch" in l.b) {
+        push(perMachine, machine, `ip link add ${nic.name}${mac(nic)} type veth peer name p${i} netns ${this.switchHolders.get(l.b.switch)!.pid}`);
+        push(perSwitch, l.b.switch, `ip link set p${i} master br0 && ip link set p${i} up`);
+      } else {
+        const other = this.holders.get(l.b.machine)!;
+        push(perMachine, machine, `ip link add ${nic.name}${mac(nic)} type veth peer name ${l.b.nic.name}${mac(l.b.nic)} netns ${other.pid}`);
+        push(peerUp, l.b.machine, `ip link set ${l.b.nic.name} up`);
+      }
+      push(perMachine, machine, `ip link set ${nic.name} up`);
+    });
+    // Machines first (they create the pairs), then the far ends.
+    await Promise.all([...perMachine].map(([m, cmds]) => this.mustRun(this.holders.get(m)!, cmds)));
+    await Promise.all([
+      ...[...peerUp].map(([m, cmds]) => this.mustRun(this.holders.get(m)!, cmds)),
+      ...[...perSwitch].map(([s, cmds]) => this.mustRun(this.switchHolders.get(s)!, cmds)),
+    ]);
+    for (const m of this.topology.machines) await this.runSetup(m);
+  }
+
+  private async mustRun(h: Holder, cmds: string[]): Promise<void> {
+    const r = await exec(h, `set -e\n${cmds.join("\n")}`);
+    if (r.exitCode !== 0) throw new Error(`building ${h.kind} ${h.name} failed: ${r.stderr}\n${cmds.join("\n")}`);
+  }
+
+  private async runSetup(m: MachineSpec): Promise<void> {
+    for (const line of m.setup ?? []) {
+      const r = await this.run(m.name, line);
+      if (r.exitCode !== 0)
+        throw new Error(`setup of ${m.name} failed at ${JSON.stringify(line)} (exit ${r.exitCode}): ${r.stderr}${r.stdout}`);
+    }
+  }
+
+  /** Run one command line at HOST's prompt. */
+  async run(host: string, command: string, timeoutMs = 10_000): Promise<CommandResult> {
+    const h = this.holders.get(host);
+    if (!h) throw new Error(`unknown host ${host}`);
+    const real = translateForKernel(command);
+    if (isBackground(command)) {
+      const body = real.replace(/&\s*$/, "");
+      const { pgid, log } = execBackground(h, body);
+      this.background.push(pgid);
+      await waitForStart(log, real !== command);
+      return { host, command, stdout: "", stderr: "", exitCode: 0 };
+    }
+    const r = await exec(h, real, timeoutMs);
+    return { host, command, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
+  }
+
+  async close(): Promise<void> {
+    for (const g of this.background) stopGroup(g);
+    this.background = [];
+    for (const h of [...this.holders.values(), ...this.switchHolders.values()]) stopHolder(h);
+    if (this.voidHolder) stopHolder(this.voidHolder);
+    this.holders.clear();
+    this.switchHolders.clear();
+    removeRunDir(this.runDir);
+  }
+}
+
+async function waitForStart(log: string, isEchoServer: boolean): Promise<void> {
+  if (!isEchoServer) return sleep(150);
+  // Node takes longer than 150 ms to start; echo-server.mjs prints "listening" once bound.
+  for (let i = 0; i < 60; i++) {
+    let text = "";
+    try {
+      text = readFileSync(log, "utf8");
+    } catch {
+      /* not yet */
+    }
+    if (text.includes("listening") || text.includes("echo-server:")) return;
+    await sleep(50);
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Build the topology on the real kernel, run every machine's setup lines, then the script.
+ * Returns one result per script command (setup lines are not reported; a failing setup line throws).
+ */
+export async function runOnKernel(
+  topology: TopologySpec,
+  script: string,
+  opts: KernelRunOptions = {},
+): Promise<CommandResult[]> {
+  const lines = parseScript(script);
+  for (const l of lines)
+    if (!topology.machines.some((m) => m.name === l.host)) throw new Error(`script line ${l.line}: unknown host @${l.host}`);
+  const lab = await KernelLab.build(topology);
+  try {
+    const results: CommandResult[] = [];
+    for (const l of lines) results.push(await lab.run(l.host, l.command, opts.timeoutMs ?? 10_000));
+    return results;
+  } finally {
+    await lab.close();
+  }
+}
