@@ -17,21 +17,25 @@ export interface ScriptLine {
 export function parseScript(text: string): { lines: ScriptLine[]; errors: string[] } {
   const lines: ScriptLine[] = [];
   const errors: string[] = [];
-  const raw = text.replace(/\\\r?\n/g, " ").split(/\r?\n/);
-  raw.forEach((l, i) => {
+  const raw = text.split(/\r?\n/);
+  for (let i = 0; i < raw.length; i++) {
+    const lineNo = i + 1;
+    let l = raw[i];
+    // A trailing backslash joins the next line, as in the shell.
+    while (l.endsWith("\\") && i + 1 < raw.length) l = l.slice(0, -1) + " " + raw[++i];
     const t = l.trim();
-    if (!t || t.startsWith("#")) return;
+    if (!t || t.startsWith("#")) continue;
     const m = /^@(\S+)\s+(.*)$/.exec(t);
     if (!m) {
-      errors.push(`line ${i + 1}: expected "@HOST COMMAND", got: ${t}`);
-      return;
+      errors.push(`line ${lineNo}: expected "@HOST COMMAND", got: ${t}`);
+      continue;
     }
     let command = m[2].trim();
     // A trailing single `&` (not `&&`) sends the command to the background until the script ends.
     const background = /[^&]&$/.test(command) || command === "&";
     if (background) command = command.slice(0, -1).trim();
-    lines.push({ host: m[1], command, background, lineNo: i + 1 });
-  });
+    lines.push({ host: m[1], command, background, lineNo });
+  }
   return { lines, errors };
 }
 
