@@ -68,6 +68,24 @@ export class Machine {
     return nic;
   }
 
+  /**
+   * The kernel side of a reboot: every namespace, address, route, ARP entry, rule and socket is gone;
+   * the NICs come back (same names, MACs and cables), down, in a fresh initial namespace.
+   */
+  resetKernel(): void {
+    const oldNics = this.root.list().filter((i) => i.kind === "ether");
+    for (const ns of this.namespaces.values()) for (const i of ns.list()) if (i.kind === "ether") oldNics.push(i);
+    this.namespaces.clear();
+    this.root = new NetNamespace(this, null);
+    for (const spec of this.nicSpecs) {
+      const nic = this.root.createInterface("ether", spec.name, spec.mac);
+      const old = oldNics.find((o) => o.mac === spec.mac);
+      if (old?.cable) old.cable.replaceEnd(old, nic);
+    }
+    this.kernelLog.length = 0;
+    this.sim.changed(this.root);
+  }
+
   log(line: string): void {
     this.kernelLog.push(line);
     if (this.kernelLog.length > 2000) this.kernelLog.splice(0, this.kernelLog.length - 2000);

@@ -17,9 +17,18 @@ export class Switch {
 /** A cable from a NIC to a switch port or to another machine's NIC. */
 export class Cable {
   constructor(
-    readonly a: NetInterface,
-    readonly b: NetInterface | Switch,
+    public a: NetInterface,
+    public b: NetInterface | Switch,
   ) {}
+
+  /** After a reboot the machine's NIC is a new device object on the same cable. */
+  replaceEnd(old: NetInterface, nic: NetInterface): void {
+    if (this.a === old) this.a = nic;
+    else if (this.b === old) this.b = nic;
+    if (this.b instanceof Switch && this.b.ports.delete(old)) this.b.ports.add(nic);
+    nic.cable = this;
+    old.cable = undefined;
+  }
 
   /** What is at the other end from `nic`. */
   otherEnd(nic: NetInterface): NetInterface | Switch {
