@@ -1,7 +1,8 @@
 // Named starting topologies for the CLI, the tests and the labs. Each is plain data: machines, cables,
 // and the ordinary commands that bring them to the lab's starting state.
 import type { TopologySpec } from "../net/topology";
-import { internetGatewaySetup, internetMachine } from "./internet";
+import { INTERNET_LINK_NET, internetGatewaySetup, internetMachine, ROUTER_SYSCTL } from "./internet";
+import { debianHost } from "./host";
 
 const bare: TopologySpec = { machines: [{ name: "host" }] };
 
@@ -9,28 +10,26 @@ const bare: TopologySpec = { machines: [{ name: "host" }] };
 const lab11: TopologySpec = {
   switches: ["sw1", "sw2"],
   machines: [
-    { name: "host-a", nics: [{ name: "eth0", link: "switch:sw1" }], setup: ["ip link set eth0 down"] },
-    { name: "host-b", nics: [{ name: "eth0", link: "switch:sw1" }], setup: ["ip addr add 192.168.1.11/24 dev eth0"] },
-    { name: "host-c", nics: [{ name: "eth0", link: "switch:sw2" }], setup: ["ip addr add 192.168.2.10/24 dev eth0"] },
-    { name: "host-d", nics: [{ name: "eth0", link: "switch:sw2" }], setup: ["ip addr add 192.168.2.11/24 dev eth0"] },
-    {
-      name: "rt",
-      nics: [
-        { name: "eth0", link: "switch:sw1" },
-        { name: "eth1", link: "switch:sw2" },
+    debianHost("host-a", [{ name: "eth0", link: "switch:sw1" }], { setup: ["ip link set eth0 down"] }),
+    debianHost("host-b", [{ name: "eth0", link: "switch:sw1", address: "192.168.1.11/24" }]),
+    debianHost("host-c", [{ name: "eth0", link: "switch:sw2", address: "192.168.2.10/24" }]),
+    debianHost("host-d", [{ name: "eth0", link: "switch:sw2", address: "192.168.2.11/24" }]),
+    debianHost(
+      "rt",
+      [
+        { name: "eth0", link: "switch:sw1", address: "192.168.1.1/24" },
+        { name: "eth1", link: "switch:sw2", address: "192.168.2.2/24" },
       ],
-      setup: ["ip addr add 192.168.1.1/24 dev eth0", "ip addr add 192.168.2.2/24 dev eth1", "sysctl -qw net.ipv4.ip_forward=1", "ip route add default via 192.168.2.1"],
-      files: { "/etc/sysctl.d/99-router.conf": "net.ipv4.ip_forward = 1\n" },
-    },
-    {
-      name: "inet-gw",
-      nics: [
-        { name: "eth0", link: "switch:sw2" },
-        { name: "eth1", link: "internet:eth0" },
+      { setup: ["ip route add default via 192.168.2.1"], files: ROUTER_SYSCTL },
+    ),
+    debianHost(
+      "inet-gw",
+      [
+        { name: "eth0", link: "switch:sw2", address: "192.168.2.1/24" },
+        { name: "eth1", link: "internet:eth0", address: `${INTERNET_LINK_NET}.2/24` },
       ],
-      setup: ["ip addr add 192.168.2.1/24 dev eth0", "ip route add 192.168.1.0/24 via 192.168.2.2", ...internetGatewaySetup("eth1")],
-      files: { "/etc/sysctl.d/99-router.conf": "net.ipv4.ip_forward = 1\n" },
-    },
+      { gateway: `${INTERNET_LINK_NET}.1`, setup: ["ip route add 192.168.1.0/24 via 192.168.2.2", ...internetGatewaySetup("eth1")], files: ROUTER_SYSCTL },
+    ),
     internetMachine("inet-gw", "eth1"),
   ],
 };
@@ -38,35 +37,31 @@ const lab11: TopologySpec = {
 /** Lab 1.2 — a Linux box as a router (forwarding off). */
 const lab12: TopologySpec = {
   machines: [
-    { name: "host-a", nics: [{ name: "eth0", link: "host-b:eth0" }], setup: ["ip addr add 192.168.1.5/24 dev eth0"] },
-    {
-      name: "host-b",
-      nics: [
-        { name: "eth0", link: "host-a:eth0" },
-        { name: "eth1", link: "host-c:eth0" },
-      ],
-      setup: ["ip addr add 192.168.1.6/24 dev eth0", "ip addr add 192.168.2.6/24 dev eth1"],
-    },
-    { name: "host-c", nics: [{ name: "eth0", link: "host-b:eth1" }], setup: ["ip addr add 192.168.2.5/24 dev eth0"] },
+    debianHost("host-a", [{ name: "eth0", link: "host-b:eth0", address: "192.168.1.5/24" }]),
+    debianHost("host-b", [
+      { name: "eth0", link: "host-a:eth0", address: "192.168.1.6/24" },
+      { name: "eth1", link: "host-c:eth0", address: "192.168.2.6/24" },
+    ]),
+    debianHost("host-c", [{ name: "eth0", link: "host-b:eth1", address: "192.168.2.5/24" }]),
   ],
 };
 
 /** The LAN of modules 3 and 4: lab-host, two neighbours with fixed MACs, and a gateway to the stub internet. */
-function lanTopology(labHostSetup: string[], extra: { blueServer?: boolean } = {}): TopologySpec {
+function lanTopology(labHostSetup: string[], files: Record<string, string> = {}): TopologySpec {
   return {
     switches: ["lan"],
     machines: [
-      { name: "lab-host", nics: [{ name: "eth0", link: "switch:lan" }], setup: ["ip addr add 192.168.1.2/24 dev eth0", "ip route add default via 192.168.1.1", ...labHostSetup] },
-      { name: "lan-host", nics: [{ name: "eth0", link: "switch:lan", mac: "52:54:00:12:35:03" }], setup: ["ip addr add 192.168.1.3/24 dev eth0", ...(extra.blueServer ? [] : [])] },
-      { name: "lan-host2", nics: [{ name: "eth0", link: "switch:lan", mac: "52:54:00:12:35:04" }], setup: ["ip addr add 192.168.1.4/24 dev eth0"] },
-      {
-        name: "gateway",
-        nics: [
-          { name: "eth0", link: "switch:lan" },
-          { name: "eth1", link: "internet:eth0" },
+      debianHost("lab-host", [{ name: "eth0", link: "switch:lan", address: "192.168.1.2/24" }], { gateway: "192.168.1.1", setup: labHostSetup, files }),
+      debianHost("lan-host", [{ name: "eth0", link: "switch:lan", mac: "52:54:00:12:35:03", address: "192.168.1.3/24" }]),
+      debianHost("lan-host2", [{ name: "eth0", link: "switch:lan", mac: "52:54:00:12:35:04", address: "192.168.1.4/24" }]),
+      debianHost(
+        "gateway",
+        [
+          { name: "eth0", link: "switch:lan", address: "192.168.1.1/24" },
+          { name: "eth1", link: "internet:eth0", address: `${INTERNET_LINK_NET}.2/24` },
         ],
-        setup: ["ip addr add 192.168.1.1/24 dev eth0", ...internetGatewaySetup("eth1")],
-      },
+        { gateway: `${INTERNET_LINK_NET}.1`, setup: internetGatewaySetup("eth1"), files: ROUTER_SYSCTL },
+      ),
       internetMachine("gateway", "eth1"),
     ],
   };
@@ -91,6 +86,8 @@ const redBlueCable = [
 const lab41 = lanTopology(redBlueCable);
 
 const fourOnABridge = [
+  "ip netns add red",
+  "ip netns add blue",
   "ip link add v-net-0 type bridge",
   "ip link set dev v-net-0 up",
   ...["red", "blue", "yellow", "black"].flatMap((c, i) => [
@@ -105,9 +102,8 @@ const fourOnABridge = [
   "ip addr add 192.168.15.5/24 dev v-net-0",
 ];
 
-/** Lab 4.2 — the end state of lab 4.1, forwarding on, and blue serving `blue says hi` on port 80. */
-const lab42: TopologySpec = lanTopology(["ip netns add red", "ip netns add blue", ...fourOnABridge, "sysctl -qw net.ipv4.ip_forward=1"]);
-lab42.machines[0].files = { "/srv/blue/index.html": "blue says hi\n", "/etc/sysctl.d/99-forward.conf": "net.ipv4.ip_forward = 1\n" };
+/** Lab 4.2 — the end state of lab 4.1, forwarding on, and a web server in blue. */
+const lab42: TopologySpec = lanTopology([...fourOnABridge, "sysctl -qw net.ipv4.ip_forward=1"]);
 
 export const PRESETS: Record<string, { description: string; topology: TopologySpec; background?: { host: string; command: string }[] }> = {
   bare: { description: "one machine named host, lo up, nothing else configured", topology: bare },
