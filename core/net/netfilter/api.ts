@@ -26,6 +26,9 @@ export interface HookContext {
   outIface?: string;
   /** True when the packet is being bridged (br_netfilter): physdev in/out are bridge ports. */
   bridged?: boolean;
+  /** With `bridged`: the bridge ports the frame came in / goes out on (-m physdev); default inIface/outIface. */
+  physIn?: string;
+  physOut?: string;
 }
 
 /** One rule (or policy) that a packet met and that decided something or counted it. */
@@ -71,4 +74,8 @@ export interface ConntrackEntry {
   bytes: number;
   /** True when the reply has been seen (conntrack -L prints [ASSURED]/[UNREPLIED]). */
   seenReply: boolean;
+  /** [ASSURED] in conntrack -L (TCP established, UDP stream). */
+  assured?: boolean;
+  /** TCP only: SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT, LAST_ACK, TIME_WAIT, CLOSE. */
+  tcpState?: string;
 }
