@@ -124,6 +124,10 @@ export class NetNamespace {
     if (target.byName(iface.name)) throw new KernelError("EEXIST");
     this.detach(iface);
     iface.ns = target;
+    iface.movedIn = true;
+    // The device is re-registered in the new namespace: its qdisc starts over as `noop`.
+    iface.everUp = false;
+    if (iface.peer?.adminUp) iface.peer.noCarrierState = "DOWN";
     if (target.interfaces.has(iface.ifindex)) iface.ifindex = target.allocIfindex();
     target.interfaces.set(iface.ifindex, iface);
     target.sysctl.addInterface(iface.name);
@@ -148,6 +152,11 @@ export class NetNamespace {
   setAdminState(iface: NetInterface, up: boolean): void {
     if (iface.adminUp === up) return;
     iface.adminUp = up;
+    if (iface.peer) {
+      const peer = iface.peer;
+      if (up && !peer.adminUp) iface.noCarrierState = peer.ns === iface.ns || iface.movedIn ? "LOWERLAYERDOWN" : "DOWN";
+      if (!up && peer.adminUp) peer.noCarrierState = peer.ns === iface.ns ? "LOWERLAYERDOWN" : "DOWN";
+    }
     if (up) {
       iface.everUp = true;
       if (iface.kind === "loopback" && !iface.addresses.some((a) => a.addr === 0x7f000001)) {
@@ -312,10 +321,20 @@ export class NetNamespace {
   nsidOf(other: NetNamespace): number {
     let id = this.nsids.get(other);
     if (id === undefined) {
-      id = this.nsids.size;
+      // The lowest free id, as the kernel's idr allocates (ids freed by forgetNs or taken by assignNsid).
+      const used = new Set(this.nsids.values());
+      id = 0;
+      while (used.has(id)) id++;
       this.nsids.set(other, id);
     }
     return id;
+  }
+
+  /** `ip netns set NAME ID`: false when `other` already has an id here or `id` is taken. */
+  assignNsid(other: NetNamespace, id: number): boolean {
+    if (this.nsids.has(other) || [...this.nsids.values()].includes(id)) return false;
+    this.nsids.set(other, id);
+    return true;
   }
 
   /** Known nsid for `other` without allocating one. */
