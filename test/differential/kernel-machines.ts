@@ -3,19 +3,20 @@
 //   - /etc is an overlay whose upper layer is a per-machine temp dir, so writes to /etc/sysctl.conf,
 //     /etc/hosts, /etc/network/interfaces never reach the real /etc;
 //   - /run/netns is a private tmpfs, so `ip netns add red` on one machine is invisible everywhere else;
-//   - /sys is remounted so it shows the machine's own interfaces.
+//   - /sys is remounted so it shows the machine's own interfaces; /root (the shell's working directory)
+//     is a private tmpfs.
 // Every switch is a holder in its own network namespace with one Linux bridge.
 // Nothing is ever created in the root network namespace: veth pairs are created inside a machine with
 // the peer placed directly into the switch's (or the other machine's) namespace.
 // Holders poll the test process and exit when it dies (even on SIGKILL), which frees their namespaces.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 /** Prefix for everything global this process creates (temp dirs, process markers). */
-export const PREFIX = `kd${process.pid % 1000}`;
+export const PREFIX = `kd${process.pid}`;
 
 const ENV = {
   PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -31,6 +32,8 @@ export interface Holder {
   pid: number;
   dir: string;
   proc: ChildProcess;
+  /** Process groups of commands running inside (written to DIR/pgids for the holder's watchdog). */
+  groups: Set<number>;
 }
 
 export interface ExecResult {
@@ -82,11 +85,23 @@ function installHandlers(): void {
 // ---- holders ----
 
 function watchdog(dir: string): string {
-  // Exit when the test process is gone; first kill background commands that were started in this machine.
+  // If the test process dies without cleaning up (SIGKILL), kill the commands still running in this
+  // machine, remove its temp files and exit, which frees the namespaces. A normal close kills us first.
   return `
 while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done
-for g in $(cat ${dir}/bg-pgids 2>/dev/null); do kill -9 -- -$g 2>/dev/null; done
+for g in $(cat ${dir}/pgids 2>/dev/null); do kill -9 -- -$g 2>/dev/null; done
+cd / && rm -rf ${dir} && rmdir ${dirname(dir)} 2>/dev/null
 exit 0`;
+}
+
+function track(h: Holder, pgid: number, live: boolean): void {
+  if (live) h.groups.add(pgid);
+  else h.groups.delete(pgid);
+  try {
+    writeFileSync(join(h.dir, "pgids"), [...h.groups].join("\n") + "\n");
+  } catch {
+    /* the run dir is already gone */
+  }
 }
 
 function machineScript(name: string, dir: string): string {
@@ -96,6 +111,7 @@ mount -t overlay ${PREFIX}-etc -o lowerdir=/etc,upperdir=${dir}/upper,workdir=${
 [ -d /run/netns ] || mkdir -p /run/netns
 mount -t tmpfs -o mode=0755 ${PREFIX}-netns /run/netns
 mount -t sysfs sysfs /sys
+mount -t tmpfs -o mode=0700 ${PREFIX}-root /root
 hostname ${shq(name)}
 ip link set lo up
 echo ready
@@ -174,18 +190,41 @@ export async function startHolder(
   proc.removeAllListeners("exit");
   proc.stdout!.resume();
   proc.stderr!.resume();
-  return { name, kind, pid, dir, proc };
+  // A holder must not keep the test process alive; the exit handlers and its watchdog end it.
+  proc.unref();
+  (proc.stdout as unknown as { unref(): void }).unref();
+  (proc.stderr as unknown as { unref(): void }).unref();
+  return { name, kind, pid, dir, proc, groups: new Set() };
 }
 
 export function stopHolder(h: Holder): void {
   killGroup(h.pid);
 }
 
+const MARKER = ".kube-netlab-differential";
+
 export function newRunDir(): string {
   installHandlers();
+  removeStaleRunDirs();
   const d = mkdtempSync(join(tmpdir(), `${PREFIX}-`));
+  writeFileSync(join(d, MARKER), `${process.pid}\n`);
   liveDirs.add(d);
   return d;
+}
+
+/** Run dirs of earlier test processes that died before cleaning up (only ours: marker file, dead pid). */
+function removeStaleRunDirs(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const m = /^kd(\d+)-/.exec(name);
+    const dir = join(tmpdir(), name);
+    if (!m || Number(m[1]) === process.pid || !existsSync(join(dir, MARKER))) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // still running
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 }
 
 export function removeRunDir(d: string): void {
@@ -215,6 +254,7 @@ export function exec(h: Holder, command: string, timeoutMs = 10_000): Promise<Ex
     });
     const pgid = proc.pid!;
     liveGroups.add(pgid);
+    track(h, pgid, true);
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -228,6 +268,7 @@ export function exec(h: Holder, command: string, timeoutMs = 10_000): Promise<Ex
       clearTimeout(timer);
       // Leftovers of the command (a daemon it forked) die with its group.
       killGroup(pgid);
+      track(h, pgid, false);
       resolve({
         stdout,
         stderr: timedOut ? stderr + `[real-kernel runner: timed out after ${timeoutMs} ms]\n` : stderr,
@@ -250,13 +291,14 @@ export function execBackground(h: Holder, command: string): { pgid: number; log:
   closeSync(out); // the child has its own copy
   const pgid = proc.pid!;
   liveGroups.add(pgid);
-  appendFileSync(join(h.dir, "bg-pgids"), `${pgid}\n`);
+  track(h, pgid, true);
   proc.unref();
   return { pgid, log };
 }
 
-export function stopGroup(pgid: number): void {
+export function stopGroup(h: Holder, pgid: number): void {
   killGroup(pgid);
+  track(h, pgid, false);
 }
 
 /** Synchronous probe used by kernelAvailable(). */

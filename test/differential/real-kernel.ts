@@ -49,13 +49,18 @@ export function kernelAvailable(): { ok: boolean; why?: string } {
 /** `@HOST COMMAND` lines; `#` comments and blank lines are ignored. */
 export function parseScript(script: string): ScriptLine[] {
   const out: ScriptLine[] = [];
-  script.split("\n").forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) return;
+  const raw = script.split(/\r?\n/);
+  for (let i = 0; i < raw.length; i++) {
+    const lineNo = i + 1;
+    let text = raw[i];
+    // A trailing backslash joins the next line, as in the shell (and in the simulator's parser).
+    while (text.endsWith("\\") && i + 1 < raw.length) text = text.slice(0, -1) + " " + raw[++i];
+    const line = text.trim();
+    if (line === "" || line.startsWith("#")) continue;
     const m = /^@(\S+)\s+(.*)$/.exec(line);
-    if (!m) throw new Error(`script line ${i + 1}: expected "@HOST COMMAND", got ${JSON.stringify(raw)}`);
-    out.push({ host: m[1], command: m[2].trim(), line: i + 1 });
-  });
+    if (!m) throw new Error(`script line ${lineNo}: expected "@HOST COMMAND", got ${JSON.stringify(text)}`);
+    out.push({ host: m[1], command: m[2].trim(), line: lineNo });
+  }
   return out;
 }
 
@@ -108,12 +113,21 @@ function collectLinks(topology: TopologySpec): Link[] {
 
 const mac = (nic: NicSpec) => (nic.mac ? ` address ${nic.mac}` : "");
 
+/**
+ * A machine's NICs get ifindex 2, 3, … in the order the topology lists them (lo is 1), so `ip link`
+ * lists them in that order whichever machine's build step happened to create a shared cable first.
+ */
+function ifindexOf(topology: TopologySpec, machine: string, nic: string): number {
+  const m = topology.machines.find((x) => x.name === machine);
+  return 2 + (m?.nics ?? []).findIndex((n) => n.name === nic);
+}
+
 /** The real-kernel twin of a topology; `close()` removes every trace of it. */
 export class KernelLab {
   private holders = new Map<string, Holder>();
   private switchHolders = new Map<string, Holder>();
   private voidHolder?: Holder;
-  private background: number[] = [];
+  private background: { holder: Holder; pgid: number }[] = [];
   private readonly runDir = newRunDir();
 
   private constructor(private readonly topology: TopologySpec) {}
@@ -132,8 +146,11 @@ export class KernelLab {
   private async buildNetwork(): Promise<void> {
     const links = collectLinks(this.topology);
     const starts: Promise<void>[] = [];
+    const disk = await machineDisk();
     for (const m of this.topology.machines)
-      starts.push(startHolder("machine", m.name, this.runDir, m.files).then((h) => void this.holders.set(m.name, h)));
+      starts.push(
+        startHolder("machine", m.name, this.runDir, { ...disk(m.name), ...m.files }).then((h) => void this.holders.set(m.name, h)),
+      );
     for (const s of this.topology.switches ?? [])
       starts.push(startHolder("switch", s, this.runDir).then((h) => void this.switchHolders.set(s, h)));
     if (links.some((l) => l.b === null))
@@ -144,16 +161,19 @@ export class KernelLab {
     const perSwitch = new Map<string, string[]>();
     const peerUp = new Map<string, string[]>();
     const push = (map: Map<string, string[]>, k: string, cmd: string) => map.set(k, [...(map.get(k) ?? []), cmd]);
+    const topo = this.topology;
     links.forEach((l, i) => {
       const { machine, nic } = l.a;
+      const self = `${nic.name} index ${ifindexOf(topo, machine, nic.name)}${mac(nic)}`;
       if (l.b === null) {
-        push(perMachine, machine, `ip link add ${nic.name}${mac(nic)} type veth peer name nc${i} netns ${this.voidHolder!.pid}`);
+        push(perMachine, machine, `ip link add ${self} type veth peer name nc${i} netns ${this.voidHolder!.pid}`);
       } else if ("switch" in l.b) {
-        push(perMachine, machine, `ip link add ${nic.name}${mac(nic)} type veth peer name p${i} netns ${this.switchHolders.get(l.b.switch)!.pid}`);
+        push(perMachine, machine, `ip link add ${self} type veth peer name p${i} netns ${this.switchHolders.get(l.b.switch)!.pid}`);
         push(perSwitch, l.b.switch, `ip link set p${i} master br0 && ip link set p${i} up`);
       } else {
         const other = this.holders.get(l.b.machine)!;
-        push(perMachine, machine, `ip link add ${nic.name}${mac(nic)} type veth peer name ${l.b.nic.name}${mac(l.b.nic)} netns ${other.pid}`);
+        const peer = `${l.b.nic.name} index ${ifindexOf(topo, l.b.machine, l.b.nic.name)}${mac(l.b.nic)}`;
+        push(perMachine, machine, `ip link add ${self} type veth peer name ${peer} netns ${other.pid}`);
         push(peerUp, l.b.machine, `ip link set ${l.b.nic.name} up`);
       }
       push(perMachine, machine, `ip link set ${nic.name} up`);
@@ -164,6 +184,7 @@ export class KernelLab {
       ...[...peerUp].map(([m, cmds]) => this.mustRun(this.holders.get(m)!, cmds)),
       ...[...perSwitch].map(([s, cmds]) => this.mustRun(this.switchHolders.get(s)!, cmds)),
     ]);
+    await Promise.all([...this.holders.values()].map((h) => settle(h)));
     for (const m of this.topology.machines) await this.runSetup(m);
   }
 
@@ -188,7 +209,7 @@ export class KernelLab {
     if (isBackground(command)) {
       const body = real.replace(/&\s*$/, "");
       const { pgid, log } = execBackground(h, body);
-      this.background.push(pgid);
+      this.background.push({ holder: h, pgid });
       await waitForStart(log, real !== command);
       return { host, command, stdout: "", stderr: "", exitCode: 0 };
     }
@@ -197,7 +218,7 @@ export class KernelLab {
   }
 
   async close(): Promise<void> {
-    for (const g of this.background) stopGroup(g);
+    for (const b of this.background) stopGroup(b.holder, b.pgid);
     this.background = [];
     for (const h of [...this.holders.values(), ...this.switchHolders.values()]) stopHolder(h);
     if (this.voidHolder) stopHolder(this.voidHolder);
@@ -205,6 +226,47 @@ export class KernelLab {
     this.switchHolders.clear();
     removeRunDir(this.runDir);
   }
+}
+
+/**
+ * Waits (at most ~1.5 s) until every NIC with carrier reports operstate "up". The kernel's linkwatch
+ * defers that update by up to a second when a veth's peer has the same ifindex (cables between two
+ * machines' NICs at the same position), and `ip link` would show the transient NO-CARRIER/DOWN.
+ */
+async function settle(h: Holder): Promise<void> {
+  await exec(
+    h,
+    `for i in $(seq 30); do ok=1
+       for d in /sys/class/net/*; do
+         [ "$(cat $d/carrier 2>/dev/null)" = 1 ] && [ "$(cat $d/operstate)" != up ] && [ "$(cat $d/operstate)" != unknown ] && ok=0
+       done
+       [ $ok = 1 ] && exit 0; sleep 0.05; done`,
+  );
+}
+
+/**
+ * The /etc files a machine starts with: the simulator's own defaults (core/shell/default-files.ts) when
+ * present, so both sides boot from the same disk, else a minimal Debian-style set. Files are inputs, not
+ * behaviour, so sharing them hides nothing. The resolv.conf points at a resolver that is not running,
+ * which makes name lookups fail at once (`route`, `iptables -L` without -n stay fast).
+ */
+async function machineDisk(): Promise<(hostname: string) => Record<string, string>> {
+  const minimal = (name: string): Record<string, string> => ({
+    "/etc/hostname": `${name}\n`,
+    "/etc/hosts": `127.0.0.1\tlocalhost\n127.0.1.1\t${name}\n`,
+    "/etc/resolv.conf": "nameserver 127.0.0.53\n",
+  });
+  let simulated: ((name: string) => Record<string, string>) | undefined;
+  try {
+    const url = new URL("../../core/shell/default-files.ts", import.meta.url).href;
+    simulated = ((await import(url)) as { defaultFiles?: (name: string) => Record<string, string> }).defaultFiles;
+  } catch {
+    simulated = undefined;
+  }
+  return (name) => {
+    const files = { ...minimal(name), ...(simulated ? simulated(name) : {}) };
+    return Object.fromEntries(Object.entries(files).filter(([path]) => path.startsWith("/etc/")));
+  };
 }
 
 async function waitForStart(log: string, isEchoServer: boolean): Promise<void> {

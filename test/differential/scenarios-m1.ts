@@ -119,7 +119,14 @@ export const module1: Scenario[] = [
         host("host-c", "sw2", "192.168.2.10/24"),
         host("host-d", "sw2", "192.168.2.11/24"),
         // The internet gateway owns 8.8.8.8 itself: a stub internet that answers pings.
-        host("inet-gw", "sw2", "192.168.2.1/24", "ip addr add 8.8.8.8/32 dev lo", "ip route add 192.168.1.0/24 via 192.168.2.2"),
+        host(
+          "inet-gw",
+          "sw2",
+          "192.168.2.1/24",
+          "ip addr add 8.8.8.8/32 dev lo",
+          "ip route add 192.168.1.0/24 via 192.168.2.2",
+          "sysctl -w net.ipv4.ip_forward=1",
+        ),
       ],
     },
     script: script(`
@@ -259,12 +266,13 @@ export const module1: Scenario[] = [
       @host-a ping -c 1 -W 1 10.1.1.1
       @host-a ping -c 1 -W 1 127.0.0.1
       @host-a ping -c 1 -W 1 192.168.1.10
-      @host-b ip link set eth0 down
-      @host-b ip route
-      @host-b ping -c 1 -W 1 192.168.1.10
       @host-a ping -c 1 -W 1 -I eth9 192.168.1.11
       @host-a echo "192.168.1.11 host-b" >> /etc/hosts
       @host-a ping -c 1 -W 1 host-b
+      @host-b ip link set eth0 down
+      @host-b ip route
+      @host-b ping -c 1 -W 1 192.168.1.10
+      @host-a ping -c 1 -W 1 192.168.1.11
     `),
   },
   {
