@@ -57,6 +57,15 @@ export class NetInterface {
   /** Interface alias (`ip link set X alias TEXT`). */
   alias?: string;
   promiscuity = 0;
+  /**
+   * veth only: what `state` reads while up without carrier. The kernel computes it when the carrier
+   * event happens, so it depends on history (captured on 6.18): LOWERLAYERDOWN when set up while the
+   * peer is down (peer in the same namespace, or this end was moved in); DOWN when the carrier went
+   * away later across namespaces, or when this end stayed while its down peer moved away.
+   */
+  noCarrierState: "LOWERLAYERDOWN" | "DOWN" = "LOWERLAYERDOWN";
+  /** True once the device was moved into its current namespace from another. */
+  movedIn = false;
 
   constructor(
     public ns: NetNamespace,

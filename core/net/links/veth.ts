@@ -6,6 +6,6 @@ export const vethLink: LinkType = {
   kind: "veth",
   userCreatable: true,
   carrier: (i) => !!i.peer && i.peer.adminUp,
-  operState: etherLikeOperState,
+  operState: (i) => (i.adminUp && !i.carrier ? i.noCarrierState : etherLikeOperState(i)),
   qdisc: "noqueue",
 };
