@@ -9,9 +9,24 @@ export interface Clock {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Time that only moves when someone waits: a 3-packet ping returns at once but reports 2 s elapsed. */
+interface VirtualTimer {
+  at: number;
+  seq: number;
+  resolve: (ok: boolean) => void;
+  cleanup: () => void;
+}
+
+/**
+ * Time that only moves when someone waits: a 3-packet ping returns at once but reports 2 s elapsed.
+ * Waits are discrete events: concurrent sleepers (ping's next send while an echo waits for its reply,
+ * two shells at once) wake in time order and the clock jumps to the earliest wake-up, never to the
+ * sum of their waits. A lone sleeper behaves as before: one macrotask, then the clock moves by `ms`.
+ */
 export class VirtualClock implements Clock {
   private t: number;
+  private readonly timers: VirtualTimer[] = [];
+  private seq = 0;
+  private pumpScheduled = false;
   constructor(start = Date.UTC(2026, 10, 21, 9, 0, 0)) {
     this.t = start;
   }
@@ -21,12 +36,48 @@ export class VirtualClock implements Clock {
   advance(ms: number): void {
     this.t += Math.max(0, ms);
   }
-  async sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-    // Yield a macrotask so cancellation and other sessions get to run between simulated waits.
-    await yieldToEventLoop();
-    if (signal?.aborted) return false;
-    this.t += Math.max(0, ms);
-    return true;
+  sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      if (signal?.aborted) {
+        // Yield a macrotask so cancellation and other sessions get to run between simulated waits.
+        void yieldToEventLoop().then(() => resolve(false));
+        return;
+      }
+      const onAbort = () => {
+        const i = this.timers.indexOf(timer);
+        if (i >= 0) this.timers.splice(i, 1);
+        resolve(false);
+      };
+      const timer: VirtualTimer = {
+        at: this.t + Math.max(0, Number.isFinite(ms) ? ms : 0),
+        seq: this.seq++,
+        resolve,
+        cleanup: () => signal?.removeEventListener("abort", onAbort),
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.timers.push(timer);
+      this.schedulePump();
+    });
+  }
+  /** Wakes the earliest sleeper once the event loop has let every runnable task register its wait. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      if (this.timers.length === 0) return;
+      let best = 0;
+      for (let i = 1; i < this.timers.length; i++) {
+        const a = this.timers[i];
+        const b = this.timers[best];
+        if (a.at < b.at || (a.at === b.at && a.seq < b.seq)) best = i;
+      }
+      const [timer] = this.timers.splice(best, 1);
+      timer.cleanup();
+      if (timer.at > this.t) this.t = timer.at;
+      timer.resolve(true);
+      if (this.timers.length) this.schedulePump();
+    });
   }
 }
 

@@ -14,6 +14,7 @@ export const STRERROR = {
   EADDRNOTAVAIL: "Cannot assign requested address",
   EADDRINUSE: "Address already in use",
   ECONNREFUSED: "Connection refused",
+  ECONNRESET: "Connection reset by peer",
   ETIMEDOUT: "Connection timed out",
   EACCES: "Permission denied",
   EOPNOTSUPP: "Operation not supported",

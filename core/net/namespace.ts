@@ -163,7 +163,8 @@ export class NetNamespace {
         iface.addresses.unshift({ addr: 0x7f000001, prefixLen: 8, scope: "host", label: "lo" });
       }
     } else {
-      // NETDEV_DOWN: every route through the device goes, user routes included; ARP entries too.
+      // NETDEV_DOWN: every route through the device goes, user routes included (host-scope local
+      // routes come back from the addresses below); ARP entries too.
       this.routes.remove((r) => r.dev === iface);
       this.neigh.flushDev(iface);
       if (iface.fdb) for (const [mac, e] of iface.fdb) if (!e.local) iface.fdb.delete(mac);
@@ -246,7 +247,6 @@ export class NetNamespace {
   refreshKernelRoutes(): void {
     this.routes.remove((r) => r.proto === "kernel");
     for (const iface of this.list()) {
-      if (!iface.adminUp) continue;
       for (const a of iface.addresses) {
         const secondary = this.isSecondary(iface, a);
         const primary = secondary ? iface.addresses.find((o) => o.prefixLen === a.prefixLen && inPrefix(a.addr, o.addr, o.prefixLen))! : a;
@@ -254,7 +254,10 @@ export class NetNamespace {
         if (iface.kind === "loopback" && a.prefixLen < 32) {
           this.addKernelRoute({ ...base, table: TABLE_LOCAL, type: "local", dst: networkOf(a.addr, a.prefixLen), prefixLen: a.prefixLen, scope: "host", src: a.addr });
         }
+        // The local route lives as long as the address (scope host survives NETDEV_DOWN); broadcast and
+        // prefix routes exist only while the device is up.
         this.addKernelRoute({ ...base, table: TABLE_LOCAL, type: "local", dst: a.addr, prefixLen: 32, scope: "host", src: primary.addr });
+        if (!iface.adminUp) continue;
         if (a.prefixLen < 31 && !secondary) {
           const brd = a.broadcast ?? broadcastOf(a.addr, a.prefixLen);
           this.addKernelRoute({ ...base, table: TABLE_LOCAL, type: "broadcast", dst: brd, prefixLen: 32, scope: "link", src: a.addr });

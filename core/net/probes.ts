@@ -21,8 +21,11 @@ export type EchoOutcome =
   | { kind: "icmp-error"; from: number; type: number; code: number; trace: Trace }
   /** Nothing came back within the timeout (silent drop, no return route, ip_forward=0). */
   | { kind: "timeout"; trace: Trace }
-  /** The local stack refused to send (connect: Network is unreachable, Invalid argument…). */
-  | { kind: "local-error"; errno: Errno; trace: Trace };
+  /**
+   * The local stack refused to send (connect: Network is unreachable, Invalid argument…). `syscall`
+   * says which call failed as ping prints it: route errors at `connect`, an OUTPUT DROP at `sendmsg`.
+   */
+  | { kind: "local-error"; errno: Errno; syscall?: "connect" | "sendmsg" | "bind" | "setsockopt"; trace: Trace };
 
 export interface EchoRequest extends SendOptions {
   id: number;
@@ -57,11 +60,18 @@ export interface ConnectOptions extends SendOptions {
   sport?: number;
   /** Connect timeout in simulated ms (curl --connect-timeout, nc -w); default as the kernel's SYN retries (~127 s). */
   timeoutMs?: number;
+  /** Owning process, shown by ss/netstat for the client socket while it is open. */
+  owner?: { pid: number; program: string };
+  /**
+   * IP_RECVERR (traceroute): every ICMP error about the datagram is reported, not only the fatal ones
+   * (port unreachable, prohibited); the outcome then carries the ICMP type and code.
+   */
+  recvErr?: boolean;
 }
 
 export type DatagramOutcome =
   | { ok: true; /** The server's reply datagram, if it answered. */ reply?: { data: string; from: Endpoint }; trace: Trace }
-  | { ok: false; errno: Errno; from?: number; trace: Trace };
+  | { ok: false; errno: Errno; from?: number; /** The ICMP error behind the errno, if one. */ icmp?: { type: number; code: number }; trace: Trace };
 
 /** What a server sees of a connection or datagram (echo-server reports all of it). */
 export interface ServerRequest {
@@ -83,6 +93,8 @@ export interface ListenOptions {
   handler: ServerHandler;
   /** TCP: called when a connection is accepted / closed. */
   onAccept?: (remote: Endpoint, local: Endpoint) => void;
+  /** TCP listen() backlog, capped by net.core.somaxconn (ss shows it as Send-Q); default 4096. */
+  backlog?: number;
 }
 
 export interface ListeningSocket {

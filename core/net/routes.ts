@@ -69,9 +69,8 @@ export class RoutingTables {
   }
 
   /**
-   * FIB lookup: local table first, then main; longest prefix wins, then lowest metric.
-   * Routes through a device that is down are skipped (the kernel removed them already, but a
-   * NO-CARRIER device keeps its `linkdown` routes and they do not forward).
+   * FIB lookup: local table first, then main; longest prefix wins, then lowest metric. `linkdown`
+   * routes (device up without carrier) are still used, as with ignore_routes_with_linkdown=0.
    */
   lookup(dst: number, opts: { oif?: NetInterface; tables?: number[] } = {}): Route | undefined {
     for (const id of opts.tables ?? [TABLE_LOCAL, TABLE_MAIN]) {
@@ -87,7 +86,6 @@ export class RoutingTables {
       if (!inPrefix(dst, r.dst, r.prefixLen)) continue;
       if (r.type === "broadcast" && r.dst !== dst) continue;
       if (oif && r.dev && r.dev !== oif) continue;
-      if (r.dev && !r.dev.carrier && r.type === "unicast") continue;
       if (!best || r.prefixLen > best.prefixLen || (r.prefixLen === best.prefixLen && r.metric < best.metric)) best = r;
     }
     return best;
