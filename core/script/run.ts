@@ -45,7 +45,7 @@ export interface RunOptions {
   sim?: SimulationOptions;
   /** Called after each foreground command (the CLI streams JSON lines through it). */
   onResult?: (r: CommandResult) => void;
-  /** A world to run in instead of building one from `topology`. */
+  /** A world to run in instead of building one from `topology`; its background jobs outlive the script. */
   world?: World;
 }
 
@@ -54,7 +54,6 @@ export async function runScript(opts: RunOptions): Promise<CommandResult[]> {
   if (errors.length) throw new Error(errors.join("\n"));
   const world = opts.world ?? (await World.fromTopology(opts.topology, opts.sim));
   const sessions = new Map<string, ShellSession>();
-  const background: { session: ShellSession; done: Promise<unknown> }[] = [];
   const results: CommandResult[] = [];
   const emit = (r: CommandResult) => {
     results.push(r);
@@ -67,12 +66,7 @@ export async function runScript(opts: RunOptions): Promise<CommandResult[]> {
         continue;
       }
       if (line.background) {
-        // Its own session, as a job in the background; it runs until the script ends.
-        const s = new ShellSession(world.shell(line.host));
-        const done = s.run(line.command).catch(() => undefined);
-        background.push({ session: s, done });
-        // Let it start (bind its socket) before the next line, as `cmd &` returns at once in bash.
-        await new Promise((r) => setImmediate(r));
+        await world.startJob(line.host, line.command);
         emit({ host: line.host, command: line.command + " &", stdout: "", stderr: "", exitCode: 0 });
         continue;
       }
@@ -82,8 +76,8 @@ export async function runScript(opts: RunOptions): Promise<CommandResult[]> {
       emit({ host: line.host, command: line.command, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode });
     }
   } finally {
-    for (const b of background) b.session.interrupt();
-    await Promise.all(background.map((b) => b.done));
+    // A world built for this script ends with it; a world passed in keeps its jobs running.
+    if (!opts.world) await world.stopJobs();
   }
   return results;
 }

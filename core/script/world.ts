@@ -7,11 +7,14 @@ import { HostShell } from "../shell/host-shell";
 import { allTools } from "../shell/commands/index";
 import type { Tool } from "../shell/tool";
 import { boot } from "../shell/boot";
+import { ShellSession } from "../shell/session";
 
 export class World {
   readonly sim: Simulation;
   private readonly shells = new Map<Machine, HostShell>();
   private readonly tools: Tool[];
+  /** Commands started with `&` that run until stopped (servers, listeners). */
+  private readonly jobs: { host: string; command: string; session: ShellSession; done: Promise<unknown> }[] = [];
 
   constructor(opts: SimulationOptions = {}) {
     this.sim = new Simulation(opts);
@@ -68,6 +71,22 @@ export class World {
     const peer = this.sim.machine(a)?.root.byName(b);
     if (!peer) throw new Error(`${from}: cable to unknown NIC ${link}`);
     return peer;
+  }
+
+  /** Starts a command in the background on `host`; resolves once it has had a chance to start. */
+  async startJob(host: string, command: string): Promise<void> {
+    const session = new ShellSession(this.shell(host));
+    const done = session.run(command).catch(() => undefined);
+    this.jobs.push({ host, command, session, done });
+    // `cmd &` returns at once in bash; give the job a few turns to bind its socket first.
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+  }
+
+  /** Stops every background job (Ctrl+C to each) and waits for them to finish. */
+  async stopJobs(): Promise<void> {
+    const jobs = this.jobs.splice(0);
+    for (const j of jobs) j.session.interrupt();
+    await Promise.all(jobs.map((j) => j.done));
   }
 
   shell(machine: string): HostShell {

@@ -52,7 +52,9 @@ export class HostShell {
       env: { HOME: "/root", USER: "root", LOGNAME: "root", SHELL: "/bin/bash", TERM: "xterm-256color", PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOSTNAME: machine.name, LANG: "C.UTF-8" },
       customCommands: commands,
       sleep: (ms: number) => machine.sim.clock.sleep(ms).then(() => undefined),
-      executionLimits: { maxCommandCount: 100_000, maxLoopIterations: 100_000 },
+      // A server started with `&` runs until stopped, as a process does; the interpreter's default one-hour
+      // cap would kill it in the middle of a lab.
+      executionLimits: { maxCommandCount: 100_000, maxLoopIterations: 100_000, maxExecutionTimeMs: 7 * 24 * 3600 * 1000 },
       // Every command here is our own trusted code and no guest JavaScript runs; the sandbox's timer and
       // intrinsics lockdown would only stop the simulated clock and the tools from waiting.
       defenseInDepth: false,

@@ -9,10 +9,17 @@ import type { NetNamespace } from "../../core/net/namespace";
 import type { CommandResult } from "../../core/script/types";
 import { TABLE_MAIN } from "../../core/net/routes";
 
+const worlds: World[] = [];
+/** Stops the background jobs of every world these helpers built (call from `after`). */
+export async function stopAllWorlds(): Promise<void> {
+  await Promise.all(worlds.splice(0).map((w) => w.stopJobs()));
+}
+
 export async function lab(preset: string): Promise<{ world: World; play: (script: string) => Promise<CommandResult[]> }> {
   const topology = getPreset(preset);
   if (!topology) throw new Error(`no preset ${preset}`);
   const world = await World.fromTopology(topology);
+  worlds.push(world);
   return { world, play: (script) => runScript({ topology, script, world }) };
 }
 
@@ -26,10 +33,14 @@ export function ns(world: World, where: string): NetNamespace {
   return n;
 }
 
-let seq = 0;
-/** Probe: one ICMP echo from `where` (`host` or `host/ns`) to `dst`; true when a reply comes back. */
+let probeId = 4000;
+/**
+ * Probe: one ICMP echo from `where` (`host` or `host/ns`) to `dst`; true when a reply comes back.
+ * Each probe is a new "ping process" with its own ICMP id, so it is a new conntrack flow (a reused id
+ * would keep the NAT binding of an earlier attempt, exactly as on a real kernel).
+ */
 export async function pingOk(world: World, where: string, dst: string): Promise<boolean> {
-  const r = await echo(ns(world, where), parseIPv4(dst)!, { id: 4242, seq: ++seq, timeoutMs: 1000 });
+  const r = await echo(ns(world, where), parseIPv4(dst)!, { id: ++probeId, seq: 1, timeoutMs: 1000 });
   return r.kind === "reply";
 }
 

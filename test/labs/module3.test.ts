@@ -1,7 +1,9 @@
 // Module 3 lab played as a learner would, checked as the syllabus says.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { lab, pingOk, addresses, ns, failures } from "./helpers";
+import { lab, pingOk, addresses, ns, failures, stopAllWorlds } from "./helpers";
+
+after(stopAllWorlds);
 import { formatIPv4 } from "../../core/net/ip";
 
 test("lab 3.1: two rooms and a cable", async () => {

@@ -1,7 +1,9 @@
 // Module 4 labs played as a learner would, checked as the syllabus says.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { lab, pingOk, httpGet, routes, addresses, ns, failures } from "./helpers";
+import { lab, pingOk, httpGet, routes, addresses, ns, failures, stopAllWorlds } from "./helpers";
+
+after(stopAllWorlds);
 
 const colours = ["red", "blue", "yellow", "black"];
 
