@@ -49,8 +49,12 @@ export class Machine {
     if (!ns) throw new KernelError("ENOENT");
     for (const iface of ns.list()) {
       if (iface.kind === "loopback") continue;
-      if (iface.kind === "ether") ns.moveInterface(iface, this.root);
-      else ns.deleteInterface(iface);
+      if (iface.kind === "ether") {
+        // The kernel renames a returning device whose name is taken to dev<ifindex>.
+        if (this.root.byName(iface.name)) iface.name = `dev${iface.ifindex}`;
+        while (this.root.byName(iface.name)) iface.name = `dev${iface.ifindex}-${this.sim.rng.int(0, 999)}`;
+        ns.moveInterface(iface, this.root);
+      } else ns.deleteInterface(iface);
     }
     this.namespaces.delete(name);
     for (const other of this.allNamespaces()) other.forgetNs(ns);

@@ -113,7 +113,6 @@ export class NetNamespace {
     this.neigh.flushDev(iface);
     this.interfaces.delete(iface.ifindex);
     this.sysctl.removeInterface(iface.name);
-    this.refreshKernelRoutes();
     this.machine.sim.changed(this);
   }
 
@@ -169,7 +168,7 @@ export class NetNamespace {
       this.neigh.flushDev(iface);
       if (iface.fdb) for (const [mac, e] of iface.fdb) if (!e.local) iface.fdb.delete(mac);
     }
-    this.refreshKernelRoutes();
+    this.refreshKernelRoutes(iface);
     this.machine.sim.changed(this);
   }
 
@@ -198,7 +197,8 @@ export class NetNamespace {
   /** A bridge without an explicit MAC takes the lowest MAC among its ports. */
   private updateBridgeMac(bridge: NetInterface): void {
     if (bridge.macFixed || !bridge.ports || bridge.ports.size === 0) return;
-    const lowest = [...bridge.ports].map((p) => p.mac).sort()[0];
+    let lowest: string | undefined;
+    for (const p of bridge.ports) if (lowest === undefined || p.mac < lowest) lowest = p.mac;
     if (lowest) bridge.mac = lowest;
   }
 
@@ -211,7 +211,7 @@ export class NetNamespace {
     }
     const scope = opts.scope ?? (isLoopback(addr) ? "host" : "global");
     iface.addresses.push({ addr, prefixLen, scope, broadcast: opts.broadcast, label: opts.label ?? iface.name });
-    this.refreshKernelRoutes();
+    this.refreshKernelRoutes(iface);
     this.machine.sim.changed(this);
   }
 
@@ -221,13 +221,13 @@ export class NetNamespace {
     iface.addresses.splice(idx, 1);
     // Routes that used the address as preferred source go with it.
     this.routes.remove((r) => r.src === addr && r.proto !== "kernel");
-    this.refreshKernelRoutes();
+    this.refreshKernelRoutes(iface);
     this.machine.sim.changed(this);
   }
 
   flushAddresses(iface: NetInterface): void {
     iface.addresses = iface.kind === "loopback" && iface.adminUp ? iface.addresses.filter((a) => a.addr === 0x7f000001) : [];
-    this.refreshKernelRoutes();
+    this.refreshKernelRoutes(iface);
     this.machine.sim.changed(this);
   }
 
@@ -242,16 +242,17 @@ export class NetNamespace {
 
   /**
    * Rebuilds the proto-kernel routes (local and broadcast in table local, prefix routes in main) from
-   * the addresses of devices that are up, keeping their order stable. User routes are untouched.
+   * the addresses of one device (or all), keeping their order stable. User routes are untouched.
    */
-  refreshKernelRoutes(): void {
-    this.routes.remove((r) => r.proto === "kernel");
-    for (const iface of this.list()) {
+  refreshKernelRoutes(only?: NetInterface): void {
+    this.routes.remove((r) => r.proto === "kernel" && (!only || r.dev === only));
+    for (const iface of only ? [only] : this.interfaces.values()) {
       for (const a of iface.addresses) {
         const secondary = this.isSecondary(iface, a);
         const primary = secondary ? iface.addresses.find((o) => o.prefixLen === a.prefixLen && inPrefix(a.addr, o.addr, o.prefixLen))! : a;
         const base = { proto: "kernel", metric: 0, onlink: false, dev: iface } as const;
-        if (iface.kind === "loopback" && a.prefixLen < 32) {
+        // lo's 127.0.0.0/8 is added when lo comes up and, being host scope, survives it going down.
+        if (iface.kind === "loopback" && a.prefixLen < 32 && (iface.adminUp || iface.everUp)) {
           this.addKernelRoute({ ...base, table: TABLE_LOCAL, type: "local", dst: networkOf(a.addr, a.prefixLen), prefixLen: a.prefixLen, scope: "host", src: a.addr });
         }
         // The local route lives as long as the address (scope host survives NETDEV_DOWN); broadcast and

@@ -40,6 +40,8 @@ export const MACHINE_SYSCTLS: Record<string, string> = {
   "vm.swappiness": "60",
 };
 
+const IFACE_LEAVES = ["forwarding", "rp_filter", "proxy_arp", "route_localnet"];
+
 export class SysctlTable {
   private values = new Map<string, string>(Object.entries(NET_DEFAULTS));
 
@@ -70,13 +72,14 @@ export class SysctlTable {
 
   /** Per-interface keys appear when an interface exists (net.ipv4.conf.<if>.*). */
   addInterface(name: string): void {
-    for (const leaf of ["forwarding", "rp_filter", "proxy_arp", "route_localnet"]) {
+    for (const leaf of IFACE_LEAVES) {
       const k = `net.ipv4.conf.${name}.${leaf}`;
       if (!this.values.has(k)) this.values.set(k, leaf === "forwarding" ? this.values.get("net.ipv4.ip_forward")! : "0");
     }
   }
 
   removeInterface(name: string): void {
-    for (const k of [...this.values.keys()]) if (k.startsWith(`net.ipv4.conf.${name}.`)) this.values.delete(k);
+    // Exact keys only: removing `eth0` must not touch the keys of a device named `eth0.1`.
+    for (const leaf of IFACE_LEAVES) this.values.delete(`net.ipv4.conf.${name}.${leaf}`);
   }
 }

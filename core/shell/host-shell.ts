@@ -110,6 +110,9 @@ export class HostShell {
 
 /** An AbortSignal that fires when either input fires. */
 function anySignal(a: AbortSignal, b: AbortSignal | undefined): AbortSignal {
+  // NEVER lives forever: a tool that listens to it would leak one listener per command, so a call
+  // without any interrupt source still gets a signal of its own.
+  if (a === NEVER) return b ?? new AbortController().signal;
   if (!b || b === a) return a;
   if (a.aborted) return a;
   if (b.aborted) return b;

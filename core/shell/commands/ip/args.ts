@@ -111,7 +111,19 @@ export function needDev(ns: NetNamespace, name: string): NetInterface {
 
 /** Interface names the kernel accepts (dev_valid_name): 1–15 bytes, no '/', ':' or whitespace. */
 export function validIfname(name: string): boolean {
-  return name.length > 0 && name.length < 16 && name !== "." && name !== ".." && !/[/:\s]/.test(name);
+  return name.length > 0 && ifnameBytes(name) < 16 && name !== "." && name !== ".." && !/[/:\s]/.test(name);
+}
+
+/** IFNAMSIZ counts bytes, not characters. */
+export function ifnameBytes(name: string): number {
+  return new TextEncoder().encode(name).length;
+}
+
+/** What the kernel says about a name iproute2 let through: too long, or not a valid device name. */
+export function kernelIfnameError(name: string): string | undefined {
+  if (ifnameBytes(name) > 15) return "Error: Attribute failed policy validation.";
+  if (name === "" || name === "." || name === ".." || /[/:\s]/.test(name)) return "RTNETLINK answers: Invalid argument";
+  return undefined;
 }
 
 /** Link-layer address (ll_addr_a2n): colon-separated 1–2 hex digit octets. */

@@ -5,7 +5,7 @@ import type { LinkKind, NetInterface } from "../../../net/interface";
 import type { NetNamespace } from "../../../net/namespace";
 import { KernelError } from "../../../net/errors";
 import { parseIPv4 } from "../../../net/ip";
-import { Argv, IpExit, type IpCtx, changed, die, duparg, duparg2, invarg, kernel, matches, needDev, onOff, parseLladdr, parseUint, print, validIfname, warn } from "./args";
+import { Argv, IpExit, type IpCtx, changed, die, duparg, duparg2, invarg, kernel, matches, needDev, onOff, parseLladdr, parseUint, print, validIfname, kernelIfnameError, warn } from "./args";
 import { USAGE_LINK, USAGE_VXLAN, USAGE_BRIDGE_OPTS } from "./help";
 import { briefLink, linkBlock, promiscFlag } from "./link-format";
 import { showDevices } from "./addr";
@@ -135,7 +135,9 @@ function linkAdd(c: IpCtx, argv: string[]): void {
   if (!kind) die("Error: Unknown device type.", 2);
   if (kind === "vxlan" && !vx) die("Error: Required attributes not provided to perform the operation.", 2);
   const name = r.dev;
-  if (name !== undefined && name.length > 15) die("Error: Attribute failed policy validation.", 2);
+  const badName = name !== undefined ? kernelIfnameError(name) : undefined;
+  if (badName) die(badName, 2);
+  if (r.mtu !== undefined && (r.mtu < 68 || r.mtu > 65535)) die(r.mtu < 68 ? "Error: mtu less than device minimum." : "Error: mtu greater than device maximum.", 2);
   const targetNamespace = r.netns !== undefined ? targetNs(c, r.netns) : c.ns;
   if (name && targetNamespace.byName(name)) die("RTNETLINK answers: File exists", 2);
   if (r.master && c.ns.byName(r.master)?.kind !== "bridge") die("RTNETLINK answers: Operation not supported", 2);
@@ -144,7 +146,7 @@ function linkAdd(c: IpCtx, argv: string[]): void {
     if (kind === "veth") {
       const peerNs = peer?.netns !== undefined ? targetNs(c, peer.netns) : targetNamespace;
       const peerName = peer?.dev ?? autoName(peerNs, "veth");
-      if (peerName.length > 15) throw new KernelError("EINVAL", "Attribute failed policy validation.");
+      if (!validIfname(peerName)) die(`Error: argument "${peerName}" is wrong: "name" not a valid ifname`, 255);
       const devName = name ?? autoName(targetNamespace, "veth", peerNs === targetNamespace ? [peerName] : []);
       [dev] = targetNamespace.createVethPair(devName, peerName, peerNs);
       const p = dev.peer!;

@@ -327,6 +327,8 @@ function buildRoute(c: IpCtx, q: RouteReq): Route {
       const via = scope === "global" ? fibLookup(ns, q.gateway, { oif: dev, scopeAbove: true }) : undefined;
       if (!via || (via.type !== "unicast" && via.type !== "local") || !via.dev) die("Error: Nexthop has invalid gateway.", 2);
       outDev = dev ?? via!.dev;
+      // fib_check_nh: the gateway resolves, but through a device that is down (ENETDOWN).
+      if (outDev && !outDev.adminUp) die("RTNETLINK answers: Network is down", 2);
     }
   } else {
     if (!dev) die("RTNETLINK answers: No such device", 2);
