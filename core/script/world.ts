@@ -55,6 +55,12 @@ export class World {
     for (const m of spec.machines) {
       const shell = this.shell(m.name);
       for (const line of m.setup ?? []) {
+        // `server &` in a setup starts a background job, as it would in a shell script.
+        const bg = /^(.*[^&])&\s*$/.exec(line.trim());
+        if (bg) {
+          await this.startJob(m.name, bg[1].trim());
+          continue;
+        }
         const r = await shell.exec(line);
         if (r.exitCode !== 0) throw new Error(`setup of ${m.name} failed: ${line}\n${r.stderr}`);
       }

@@ -1,6 +1,7 @@
 // Runs a kube-netlab topology + `@HOST COMMAND` script on the REAL Linux kernel, so the differential
 // tests can compare the simulator with it. See kernel-machines.ts for how machines are isolated.
 
+import { ifupCommands } from "../../core/shell/interfaces-file";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 import type { TopologySpec, MachineSpec, NicSpec } from "../../core/net/topology";
@@ -194,7 +195,14 @@ export class KernelLab {
   }
 
   private async runSetup(m: MachineSpec): Promise<void> {
-    for (const line of m.setup ?? []) {
+    // Boot as the simulator's machines do (core/shell/boot.ts): systemd-sysctl applies /etc/sysctl.conf
+    // and /etc/sysctl.d, ifupdown brings up /etc/network/interfaces; then the setup lines.
+    const files = m.files ?? {};
+    const boot: string[] = [];
+    for (const f of ["/etc/sysctl.conf", ...Object.keys(files).filter((f) => /^\/etc\/sysctl\.d\/[^/]+\.conf$/.test(f)).sort()])
+      if (files[f] !== undefined) boot.push(`sysctl -q -p ${f} >/dev/null 2>&1 || true`);
+    if (files["/etc/network/interfaces"] !== undefined) boot.push(...ifupCommands(files["/etc/network/interfaces"]));
+    for (const line of [...boot, ...(m.setup ?? [])]) {
       const r = await this.run(m.name, line);
       if (r.exitCode !== 0)
         throw new Error(`setup of ${m.name} failed at ${JSON.stringify(line)} (exit ${r.exitCode}): ${r.stderr}${r.stdout}`);

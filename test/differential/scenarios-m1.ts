@@ -299,7 +299,7 @@ export const module1: Scenario[] = [
         {
           name: "host-b",
           nics: [{ name: "eth0", link: "switch:sw1" }],
-          setup: ["ip addr add 192.168.1.6/24 dev eth0"],
+          // eth0's address comes from /etc/network/interfaces at boot, on both sides.
           files: {
             "/etc/sysctl.conf": "# /etc/sysctl.conf - kube-netlab\n#net.ipv4.ip_forward=1\n",
             "/etc/network/interfaces": "auto eth0\niface eth0 inet static\n    address 192.168.1.6/24\n",

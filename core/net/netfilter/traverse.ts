@@ -88,8 +88,11 @@ export function traverse(rs: Ruleset, table: TableName, hook: Hook, st: WalkStat
 
 function policy(chain: Chain, table: TableName, st: WalkState): Outcome {
   const verdict = chain.policy ?? "ACCEPT";
-  chain.pkts++;
-  chain.bytes += st.pkt.length;
+  // iptables-nft keeps counters on a base chain's policy only when it drops; an ACCEPT policy reads 0.
+  if (verdict === "DROP") {
+    chain.pkts++;
+    chain.bytes += st.pkt.length;
+  }
   st.hits.push({ table, chain: chain.name, ruleNum: 0, rule: `-P ${chain.name} ${verdict}`, target: verdict });
   return { verdict };
 }
