@@ -32,41 +32,65 @@ export async function runShell(opts: { preset: string; topology: TopologySpec; h
   process.stdout.write(`kube-netlab: preset ${opts.preset}; machines: ${names.join(", ")}. Type "@NAME" to switch machine, "exit" to leave.\n`);
 
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY, historySize: 1000 });
+  // Ctrl+C: interrupt the running command, or abandon the line being typed, as bash does.
   rl.on("SIGINT", () => {
+    process.stdout.write("^C\n");
     if (!current.interrupt()) {
-      process.stdout.write("^C\n");
+      rl.write(null, { ctrl: true, name: "u" });
       rl.setPrompt(current.prompt);
       rl.prompt();
-    } else process.stdout.write("^C\n");
+    }
   });
   return new Promise<number>((resolve) => {
     let last = 0;
-    rl.setPrompt(current.prompt);
-    rl.prompt();
-    rl.on("line", async (line) => {
-      const t = line.trim();
-      if (t === "exit" || t === "logout") {
-        rl.close();
-        return;
-      }
-      const sw = /^@(\S+)$/.exec(t);
-      if (sw) {
-        if (world.sim.machine(sw[1])) current = sessionFor(sw[1]);
-        else process.stdout.write(`no machine named "${sw[1]}" (machines: ${names.join(", ")})\n`);
-      } else if (t) {
-        rl.pause();
-        const r = await current.run(line);
-        process.stdout.write(r.stdout);
-        process.stderr.write(r.stderr);
-        last = r.exitCode;
-        rl.resume();
-      }
+    let busy = false;
+    let closed = false;
+    // Lines typed while a command runs wait their turn (type-ahead), as in bash.
+    const queue: string[] = [];
+    const prompt = () => {
       rl.setPrompt(current.prompt);
       rl.prompt();
-    });
-    rl.on("close", () => {
+    };
+    const finish = () => {
       process.stdout.write("\n");
       resolve(last);
+    };
+    const drain = async () => {
+      if (busy) return;
+      busy = true;
+      while (queue.length) {
+        const line = queue.shift()!;
+        const t = line.trim();
+        if (t === "exit" || t === "logout") {
+          queue.length = 0;
+          closed = true;
+          rl.close();
+          break;
+        }
+        const sw = /^@(\S+)$/.exec(t);
+        if (sw) {
+          if (world.sim.machine(sw[1])) current = sessionFor(sw[1]);
+          else process.stdout.write(`no machine named "${sw[1]}" (machines: ${names.join(", ")})\n`);
+        } else if (t) {
+          const r = await current.run(line);
+          process.stdout.write(r.stdout);
+          process.stderr.write(r.stderr);
+          last = r.exitCode;
+        }
+        if (!closed) prompt();
+      }
+      busy = false;
+      if (closed) finish();
+    };
+    prompt();
+    rl.on("line", (line) => {
+      queue.push(line);
+      void drain();
+    });
+    rl.on("close", () => {
+      if (closed) return;
+      closed = true;
+      if (!busy) finish();
     });
   });
 }
