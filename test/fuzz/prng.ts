@@ -1,23 +1,12 @@
 // A small seeded PRNG for the fuzz test and the benchmark (mulberry32): the same seed gives the same
 // command stream, so a failure reproduces from the printed seed.
 
-export class Prng {
-  private s: number;
+import { Rng } from "../../core/net/clock";
+
+/** The engine's own PRNG (mulberry32), with the helpers the fuzz generator needs. */
+export class Prng extends Rng {
   constructor(readonly seed: number) {
-    this.s = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
+    super(seed);
   }
 
   chance(p: number): boolean {
