@@ -185,7 +185,8 @@ export class KernelLab {
       ...[...peerUp].map(([m, cmds]) => this.mustRun(this.holders.get(m)!, cmds)),
       ...[...perSwitch].map(([s, cmds]) => this.mustRun(this.switchHolders.get(s)!, cmds)),
     ]);
-    await Promise.all([...this.holders.values()].map((h) => settle(h)));
+    // Switch ports are veths too: a frame sent before the kernel activated their qdisc is dropped.
+    await Promise.all([...this.holders.values(), ...this.switchHolders.values()].map((h) => settle(h)));
     for (const m of this.topology.machines) await this.runSetup(m);
   }
 
