@@ -188,6 +188,10 @@ export class KernelLab {
     // Switch ports are veths too: a frame sent before the kernel activated their qdisc is dropped.
     await Promise.all([...this.holders.values(), ...this.switchHolders.values()].map((h) => settle(h)));
     for (const m of this.topology.machines) await this.runSetup(m);
+    // Give the kernel one linkwatch period after the build: in larger topologies the first forwarded
+    // ping was otherwise lost about 1 run in 3 under load (its reply arrived after `ping -W 1` gave up),
+    // with every link already reporting up. 1.1 s removed it (0 of 10 under load).
+    await new Promise((r) => setTimeout(r, 1100));
   }
 
   private async mustRun(h: Holder, cmds: string[]): Promise<void> {
@@ -238,16 +242,21 @@ export class KernelLab {
 }
 
 /**
- * Waits (at most ~1.5 s) until every NIC with carrier reports operstate "up". The kernel's linkwatch
+ * Waits (at most ~3 s) until every NIC with carrier reports operstate "up" and every bridge port forwards. The kernel's linkwatch
  * defers that update by up to a second when a veth's peer has the same ifindex (cables between two
  * machines' NICs at the same position), and `ip link` would show the transient NO-CARRIER/DOWN.
  */
 async function settle(h: Holder): Promise<void> {
+  // A bridge port that gains carrier becomes `forwarding` (brport/state 3) only when linkwatch runs,
+  // and linkwatch runs at most about once a second: until then the switch drops frames, and the first
+  // ARP of a scenario can be lost and retried a second later, after `ping -W 1` has given up.
   await exec(
     h,
-    `for i in $(seq 30); do ok=1
+    `for i in $(seq 60); do ok=1
        for d in /sys/class/net/*; do
-         [ "$(cat $d/carrier 2>/dev/null)" = 1 ] && [ "$(cat $d/operstate)" != up ] && [ "$(cat $d/operstate)" != unknown ] && ok=0
+         c=$(cat $d/carrier 2>/dev/null); o=$(cat $d/operstate)
+         [ "$c" = 1 ] && [ "$o" != up ] && [ "$o" != unknown ] && ok=0
+         [ "$c" = 1 ] && [ -f $d/brport/state ] && [ "$(cat $d/brport/state)" != 3 ] && ok=0
        done
        [ $ok = 1 ] && exit 0; sleep 0.05; done`,
   );
