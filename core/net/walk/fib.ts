@@ -1,6 +1,5 @@
-// The FIB lookup the packet walk uses, with the kernel's behaviour where the stored tables are only
-// part of the story: an address keeps its `local` route while its device is down (the kernel only
-// removes broadcast and prefix routes), `linkdown` routes are still used (ignore_routes_with_linkdown=0),
+// The FIB lookup the packet walk uses: local routes first (they outlive a down device, as in the
+// kernel), `linkdown` routes are still used (ignore_routes_with_linkdown=0),
 // `throw` continues in the next table, and a socket bound to a device with no route there assumes the
 // destination is on-link.
 import type { NetNamespace } from "../namespace";
@@ -17,28 +16,17 @@ export type FibResult =
 
 const RULE_TABLES = [TABLE_LOCAL, TABLE_MAIN, TABLE_DEFAULT];
 
-/** Whether `ip` is a local address of the namespace (what inet_addr_type reports as RTN_LOCAL). */
+/**
+ * The `local` route covering `ip` (what inet_addr_type reports as RTN_LOCAL). The model keeps local
+ * routes while their device is down, as the kernel does, so the stored local table is the answer.
+ */
 export function localRouteFor(ns: NetNamespace, ip: number): Route | undefined {
-  for (const iface of ns.interfaces.values()) {
-    for (const a of iface.addresses) {
-      if (a.addr === ip || (iface.kind === "loopback" && a.prefixLen < 32 && inPrefix(ip, a.addr, a.prefixLen))) {
-        const exact = a.addr === ip;
-        return {
-          table: TABLE_LOCAL,
-          type: "local",
-          dst: exact ? ip : (a.addr & (a.prefixLen === 0 ? 0 : (0xffffffff << (32 - a.prefixLen)) >>> 0)) >>> 0,
-          prefixLen: exact ? 32 : a.prefixLen,
-          dev: iface,
-          proto: "kernel",
-          scope: "host",
-          src: a.addr,
-          metric: 0,
-          onlink: false,
-        };
-      }
-    }
+  let best: Route | undefined;
+  for (const r of ns.routes.table(TABLE_LOCAL)) {
+    if (r.type !== "local" || !inPrefix(ip, r.dst, r.prefixLen)) continue;
+    if (!best || r.prefixLen > best.prefixLen) best = r;
   }
-  return undefined;
+  return best;
 }
 
 export function isLocal(ns: NetNamespace, ip: number): boolean {
@@ -70,11 +58,7 @@ export function fibLookup(ns: NetNamespace, dst: number, opts: { oif?: NetInterf
     return { kind: "broadcast", route, text: "broadcast 255.255.255.255" };
   }
   const local = localRouteFor(ns, dst);
-  if (local) {
-    const stored = bestIn(ns, ns.routes.table(TABLE_LOCAL), dst);
-    const route = stored?.type === "local" ? stored : local;
-    return { kind: "local", route, text: formatRoute(route) };
-  }
+  if (local) return { kind: "local", route: local, text: formatRoute(local) };
   for (const id of RULE_TABLES) {
     const r = bestIn(ns, ns.routes.table(id), dst, opts.oif);
     if (!r) continue;
