@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { getPreset, PRESETS, presetNames } from "../presets/index";
 import { runScript } from "../script/run";
+import { World } from "../script/world";
 import { runShell } from "./shell";
 
 const USAGE = `Usage:
@@ -52,12 +53,15 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`kube-netlab: cannot read ${file}: ${(e as Error).message}\n`);
         return 2;
       }
-      const bg = (PRESETS[preset].background ?? []).map((b) => `@${b.host} ${b.command} &`).join("\n");
       let failed = 0;
+      let world: World;
       try {
+        world = await World.fromTopology(topology);
+        for (const b of PRESETS[preset].background ?? []) await world.startJob(b.host, b.command);
         await runScript({
           topology,
-          script: bg ? `${bg}\n${script}` : script,
+          script,
+          world,
           onResult: (r) => {
             if (r.exitCode !== 0) failed++;
             if (json) process.stdout.write(JSON.stringify(r) + "\n");
@@ -71,6 +75,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`kube-netlab: ${(e as Error).message}\n`);
         return 2;
       }
+      await world.stopJobs();
       return failed ? 1 : 0;
     }
     case "presets":

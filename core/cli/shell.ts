@@ -21,7 +21,7 @@ export async function runShell(opts: { preset: string; topology: TopologySpec; h
     process.stderr.write(`kube-netlab: no machine named "${first}" (machines: ${names.join(", ")})\n`);
     return 2;
   }
-  for (const b of opts.background ?? []) void new ShellSession(world.shell(b.host)).run(b.command);
+  for (const b of opts.background ?? []) await world.startJob(b.host, b.command);
   const sessions = new Map<string, ShellSession>();
   const sessionFor = (m: string) => {
     let s = sessions.get(m);
