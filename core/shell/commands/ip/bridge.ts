@@ -21,19 +21,25 @@ function portCost(p: NetInterface): number {
   return p.kind === "ether" ? 4 : 2;
 }
 
+/** The `[dev DEV]` filter of `bridge … show` (plus keywords that take a value and are ignored). */
+function showFilter(c: BrCtx, args: string[], usage: string, skipped: string[] = []): NetInterface | undefined {
+  let dev: NetInterface | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "dev") {
+      const name = args[++i];
+      if (name === undefined) die(`Command line is not complete. Try option "help"`);
+      dev = c.ns.byName(name);
+      if (!dev) die(`Cannot find device "${name}"`, 1);
+    } else if (skipped.includes(args[i])) i++;
+    else die(usage);
+  }
+  return dev;
+}
+
 function bridgeLink(c: BrCtx, argv: string[]): void {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || matches(cmd, "show") || matches(cmd, "list") || matches(cmd, "lst")) {
-    const args = cmd === undefined ? [] : rest;
-    let dev: NetInterface | undefined;
-    for (let i = 0; i < args.length; i++) {
-      if (args[i] === "dev") {
-        const name = args[++i];
-        if (name === undefined) die(`Command line is not complete. Try option "help"`);
-        dev = c.ns.byName(name);
-        if (!dev) die(`Cannot find device "${name}"`, 1);
-      } else die(USAGE_BRIDGE_LINK);
-    }
+    const dev = showFilter(c, cmd === undefined ? [] : rest, USAGE_BRIDGE_LINK);
     for (const p of c.ns.list()) {
       if (!p.master || p.master.kind !== "bridge" || (dev && p !== dev)) continue;
       c.out.push(`${p.ifindex}: ${nameWithLink(p, c.ns)}: <${linkFlags(p, c.ns).join(",")}> mtu ${p.mtu} master ${p.master.name} state ${portState(p)} priority 32 cost ${portCost(p)} \n`);
@@ -144,17 +150,7 @@ function bridgeVlan(c: BrCtx, argv: string[]): void {
     if (["add", "delete", "set", "tunnelshow", "global"].some((k) => matches(cmd, k))) die("RTNETLINK answers: Operation not supported", 255);
     die(`Command "${cmd}" is unknown, try "bridge vlan help".`);
   }
-  const args = cmd === undefined ? [] : rest;
-  let dev: NetInterface | undefined;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "dev") {
-      const name = args[++i];
-      if (name === undefined) die(`Command line is not complete. Try option "help"`);
-      dev = c.ns.byName(name);
-      if (!dev) die(`Cannot find device "${name}"`, 1);
-    } else if (args[i] === "vid") i++;
-    else die(USAGE_BRIDGE_VLAN);
-  }
+  const dev = showFilter(c, cmd === undefined ? [] : rest, USAGE_BRIDGE_VLAN, ["vid"]);
   c.out.push("port              vlan-id  \n");
   for (const d of c.ns.list()) {
     if (dev && d !== dev) continue;
