@@ -5,7 +5,7 @@ import type { Machine } from "../net/machine";
 import type { NetNamespace } from "../net/namespace";
 import { currentScope, runInScope, type ExecScope } from "./context";
 import { NetnsDirFs, ProcFs } from "./procfs";
-import { shellQuote, type Tool, type ToolContext, type ToolResult } from "./tool";
+import { shellQuote, ToolExit, type Tool, type ToolContext, type ToolResult } from "./tool";
 import { defaultFiles } from "./default-files";
 
 const NEVER = new AbortController().signal;
@@ -100,6 +100,7 @@ export class HostShell {
         const r = await tool.run(tctx);
         return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
       } catch (e) {
+        if (e instanceof ToolExit) return { stdout: e.stdout, stderr: e.stderr, exitCode: e.code };
         // A bug in a tool must never reach the learner as a stack trace; the fuzz test counts these.
         machine.sim.internalErrors.push({ command: [name, ...args].map(shellQuote).join(" "), error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
         return { stdout: "", stderr: `${name}: internal error: ${e instanceof Error ? e.message : String(e)}\n`, exitCode: 1 };

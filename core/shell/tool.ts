@@ -37,6 +37,18 @@ export interface Tool {
   run(ctx: ToolContext): Promise<ToolResult> | ToolResult;
 }
 
+/**
+ * Thrown by a tool to end at once with this result (a usage error deep in option parsing, say). The
+ * host shell turns it into the command's output and exit status.
+ */
+export class ToolExit {
+  constructor(
+    readonly code: number,
+    readonly stderr: string,
+    readonly stdout = "",
+  ) {}
+}
+
 export const ok = (stdout = ""): ToolResult => ({ stdout, stderr: "", exitCode: 0 });
 export const fail = (stderr: string, exitCode = 1, stdout = ""): ToolResult => ({ stdout, stderr, exitCode });
 

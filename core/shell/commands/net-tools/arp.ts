@@ -32,14 +32,7 @@ const usageError = () => new ToolExit(3, ARP_USAGE_OUT + ARP_USAGE_ERR);
 
 export const arpTool: Tool = {
   name: "arp",
-  async run(ctx) {
-    try {
-      return await arp(ctx);
-    } catch (e) {
-      if (e instanceof ToolExit) return { stdout: e.stdout, stderr: e.stderr, exitCode: e.code };
-      throw e;
-    }
-  },
+  run: (ctx) => arp(ctx),
 };
 
 interface ArpOpts {

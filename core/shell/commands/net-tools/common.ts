@@ -3,13 +3,7 @@
 import type { ToolContext } from "../../tool";
 import { resolveHost } from "../probe/resolve";
 
-export class ToolExit {
-  constructor(
-    readonly code: number,
-    readonly stderr: string,
-    readonly stdout = "",
-  ) {}
-}
+export { ToolExit } from "../../tool";
 
 /**
  * INET_resolve: a number in any inet_aton form, else /etc/hosts. Without DNS in the simulation a name

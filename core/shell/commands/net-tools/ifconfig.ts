@@ -17,14 +17,7 @@ const FLAG_NAMES: [number, string][] = Object.entries(IFF).map(([k, v]) => [v, k
 
 export const ifconfigTool: Tool = {
   name: "ifconfig",
-  async run(ctx) {
-    try {
-      return await ifconfig(ctx);
-    } catch (e) {
-      if (e instanceof ToolExit) return { stdout: e.stdout, stderr: e.stderr, exitCode: e.code };
-      throw e;
-    }
-  },
+  run: (ctx) => ifconfig(ctx),
 };
 
 /** The 16-bit flags SIOCGIFFLAGS reports. */

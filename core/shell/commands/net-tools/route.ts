@@ -26,14 +26,7 @@ const LONG: LongOpts = {
 
 export const routeTool: Tool = {
   name: "route",
-  async run(ctx) {
-    try {
-      return await route(ctx);
-    } catch (e) {
-      if (e instanceof ToolExit) return { stdout: e.stdout, stderr: e.stderr, exitCode: e.code };
-      throw e;
-    }
-  },
+  run: (ctx) => route(ctx),
 };
 
 /** A usage error inside `route add|del` (E_OPTERR): the inet usage on stderr, exit 3. */

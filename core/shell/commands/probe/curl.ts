@@ -3,7 +3,7 @@
 // HTTP/1.1 request, and the response printed as curl does (-i, -I, -o, -w, -v, -f). Messages and exit
 // codes are curl's. Written for a terminal: no progress meter (curl only shows it when stdout is not a
 // tty) and no bold header names (curl only styles them on a tty; piped output has none).
-import type { Tool, ToolContext, ToolResult } from "../../tool";
+import { type Tool, type ToolContext, type ToolResult, ToolExit } from "../../tool";
 import { STRERROR, type Errno } from "../../../net/errors";
 import { formatIPv4 } from "../../../net/ip";
 import { tcpConnect } from "../../../net/walk/index";
@@ -49,29 +49,15 @@ interface CurlOpts {
   urls: string[];
 }
 
-class CurlExit {
-  constructor(
-    readonly code: number,
-    readonly stderr: string,
-    readonly stdout = "",
-  ) {}
-}
 
 export const curlTool: Tool = {
   name: "curl",
-  async run(ctx) {
-    try {
-      return await curl(ctx);
-    } catch (e) {
-      if (e instanceof CurlExit) return { stdout: e.stdout, stderr: e.stderr, exitCode: e.code };
-      throw e;
-    }
-  },
+  run: (ctx) => curl(ctx),
 };
 
 function parseArgs(argv: string[]): CurlOpts | ToolResult {
   const o: CurlOpts = { silent: false, showError: false, verbose: false, include: false, head: false, fail: false, remoteName: false, headers: [], resolve: [], urls: [] };
-  const bad = (msg: string) => new CurlExit(2, `curl: ${msg}\n${TRY}`);
+  const bad = (msg: string) => new ToolExit(2, `curl: ${msg}\n${TRY}`);
   const apply = (name: string, shown: string, value?: string): ToolResult | undefined => {
     if (NUMERIC.has(name) && value !== undefined) {
       const r = strtod(value);
@@ -311,11 +297,11 @@ export function buildRequest(o: Pick<CurlOpts, "headers"> & Partial<Pick<CurlOpt
 }
 
 async function curl(ctx: ToolContext): Promise<ToolResult> {
-  if (ctx.args.length === 0) throw new CurlExit(2, TRY);
+  if (ctx.args.length === 0) throw new ToolExit(2, TRY);
   const parsed = parseArgs(ctx.args);
   if (!("urls" in parsed)) return parsed;
   const o = parsed;
-  if (o.urls.length === 0) throw new CurlExit(2, `curl: no URL specified!\n${TRY}`);
+  if (o.urls.length === 0) throw new ToolExit(2, `curl: no URL specified!\n${TRY}`);
   let stdout = "";
   let stderr = "";
   let exit = 0;

@@ -1,7 +1,7 @@
 // nc (netcat-openbsd 1.219, Debian): connect to TCP/UDP ports (stdin is the request, the answer goes to
 // stdout), scan with -z, or listen with -l (received data goes to stdout; -k keeps accepting) until
 // Ctrl+C. Messages, their stream and the exit codes are netcat's; -v adds its connection notices.
-import type { Tool, ToolContext, ToolResult } from "../../tool";
+import { type Tool, type ToolContext, type ToolResult, ToolExit } from "../../tool";
 import { KernelError, STRERROR, type Errno } from "../../../net/errors";
 import { formatIPv4 } from "../../../net/ip";
 import type { Endpoint } from "../../../net/probes";
@@ -27,31 +27,17 @@ interface NcOpts {
   ttl?: number;
 }
 
-class NcExit {
-  constructor(
-    readonly code: number,
-    readonly stderr: string,
-    readonly stdout = "",
-  ) {}
-}
 const errx = (msg: string): never => {
-  throw new NcExit(1, `nc: ${msg}\n`);
+  throw new ToolExit(1, `nc: ${msg}\n`);
 };
 const usage = (): never => {
-  throw new NcExit(1, NC_USAGE);
+  throw new ToolExit(1, NC_USAGE);
 };
 
 export const ncTool: Tool = {
   name: "nc",
   aliases: ["netcat", "nc.openbsd"],
-  async run(ctx) {
-    try {
-      return await nc(ctx);
-    } catch (e) {
-      if (e instanceof NcExit) return { stdout: e.stdout, stderr: e.stderr, exitCode: e.code };
-      throw e;
-    }
-  },
+  run: (ctx) => nc(ctx),
 };
 
 function parse(argv: string[]): { o: NcOpts; operands: string[] } {
@@ -84,7 +70,7 @@ function parse(argv: string[]): { o: NcOpts; operands: string[] } {
         o.source = arg;
         break;
       case "h":
-        throw new NcExit(0, NC_VERSION_LINE + NC_USAGE + NC_HELP_SUMMARY);
+        throw new ToolExit(0, NC_VERSION_LINE + NC_USAGE + NC_HELP_SUMMARY);
       case "w": {
         const r = strtod(arg);
         if (!/^\d+$/.test(arg.trim())) errx(`timeout invalid: ${arg}`);
@@ -108,7 +94,7 @@ function parse(argv: string[]): { o: NcOpts; operands: string[] } {
         break;
     }
   }
-  if (g.error) throw new NcExit(1, `${getoptMessage("nc", g.error)}\n${NC_USAGE}`);
+  if (g.error) throw new ToolExit(1, `${getoptMessage("nc", g.error)}\n${NC_USAGE}`);
   return { o, operands: g.operands };
 }
 

@@ -3,7 +3,7 @@
 // in flight), each answer is handled when it arrives in simulated time, and the exit conditions are the
 // main loop's: -c N answers (replies + errors), the -w deadline, the linger after the last probe (-W, or
 // 2×max RTT when something answered), or Ctrl+C, after which the statistics are printed.
-import type { Tool, ToolContext, ToolResult } from "../../tool";
+import { type Tool, type ToolContext, type ToolResult, ToolExit } from "../../tool";
 import { STRERROR, type Errno } from "../../../net/errors";
 import { formatIPv4 } from "../../../net/ip";
 import type { EchoOutcome } from "../../../net/probes";
@@ -36,17 +36,10 @@ interface PingOptions {
   family?: 4 | 6;
 }
 
-class Exit {
-  constructor(
-    readonly code: number,
-    readonly stderr: string,
-    readonly stdout = "",
-  ) {}
-}
 
 /** `ping: msg\n`, exit code. */
 const die = (msg: string, code: number): never => {
-  throw new Exit(code, `ping: ${msg}\n`);
+  throw new ToolExit(code, `ping: ${msg}\n`);
 };
 
 function parseOptions(argv: string[], prog: string, warnings: string[]): { o: PingOptions; operands: string[] } | ToolResult {
@@ -55,7 +48,7 @@ function parseOptions(argv: string[], prog: string, warnings: string[]): { o: Pi
   if (prog.endsWith("4")) o.family = 4;
   const long = (arg: string, min: number | bigint, max: number | bigint): number => {
     const r = strtolStrict(arg, min, max);
-    if (!r.ok) throw new Exit(1, strtolOrErrMessage("ping", "invalid argument", arg, r, min, max) + "\n");
+    if (!r.ok) throw new ToolExit(1, strtolOrErrMessage("ping", "invalid argument", arg, r, min, max) + "\n");
     return r.value;
   };
   const dbl = (arg: string, what: string): number => {
@@ -69,9 +62,9 @@ function parseOptions(argv: string[], prog: string, warnings: string[]): { o: Pi
     switch (opt) {
       case "h":
       case "?":
-        throw new Exit(2, PING_USAGE);
+        throw new ToolExit(2, PING_USAGE);
       case "V":
-        throw new Exit(0, "", VERSION);
+        throw new ToolExit(0, "", VERSION);
       case "4":
         if (o.family === 6) die("only one -4 or -6 option may be specified", 2);
         o.family = 4;
@@ -142,7 +135,7 @@ function parseOptions(argv: string[], prog: string, warnings: string[]): { o: Pi
         break;
     }
   }
-  if (g.error) throw new Exit(2, `${getoptMessage("ping", g.error)}\n${PING_USAGE}`);
+  if (g.error) throw new ToolExit(2, `${getoptMessage("ping", g.error)}\n${PING_USAGE}`);
   if (o.flood && !o.intervalSet) o.intervalMs = 0;
   return { o, operands: g.operands };
 }
@@ -150,14 +143,7 @@ function parseOptions(argv: string[], prog: string, warnings: string[]): { o: Pi
 export const pingTool: Tool = {
   name: "ping",
   aliases: ["ping4"],
-  async run(ctx) {
-    try {
-      return await ping(ctx);
-    } catch (e) {
-      if (e instanceof Exit) return { stdout: e.stdout, stderr: e.stderr, exitCode: e.code };
-      throw e;
-    }
-  },
+  run: (ctx) => ping(ctx),
 };
 
 async function ping(ctx: ToolContext): Promise<ToolResult> {
@@ -166,17 +152,17 @@ async function ping(ctx: ToolContext): Promise<ToolResult> {
   if (!("o" in parsed)) return parsed;
   const { o, operands } = parsed;
   const warn = () => warnings.join("");
-  if (operands.length === 0) throw new Exit(1, warn() + "ping: usage error: Destination address required\n");
+  if (operands.length === 0) throw new ToolExit(1, warn() + "ping: usage error: Destination address required\n");
 
   const target = operands[operands.length - 1];
   const res = await resolveHost(ctx, target);
-  if (o.family === 6) throw new Exit(2, warn() + `ping: ${target}: ${res.ok ? "Address family for hostname not supported" : EAI_NONAME}\n`);
-  if (!res.ok) throw new Exit(2, warn() + `ping: ${target}: ${res.error}\n`);
+  if (o.family === 6) throw new ToolExit(2, warn() + `ping: ${target}: ${res.ok ? "Address family for hostname not supported" : EAI_NONAME}\n`);
+  if (!res.ok) throw new ToolExit(2, warn() + `ping: ${target}: ${res.error}\n`);
   for (const gw of operands.slice(0, -1)) {
     const r = await resolveHost(ctx, gw);
-    if (!r.ok) throw new Exit(2, warn() + `ping: ${gw}: ${r.error}\n`);
+    if (!r.ok) throw new ToolExit(2, warn() + `ping: ${gw}: ${r.error}\n`);
   }
-  if (operands.length > 1) throw new Exit(2, warn() + "ping: record route: Operation not permitted\n");
+  if (operands.length > 1) throw new ToolExit(2, warn() + "ping: record route: Operation not permitted\n");
 
   const ns = ctx.ns;
   let dst = res.addr;
@@ -191,22 +177,22 @@ async function ping(ctx: ToolContext): Promise<ToolResult> {
 
   // The probe socket: device, source, route (connect), TTL, as ping4_run checks them before printing.
   const dev = o.device !== undefined ? ns.byName(o.device) : undefined;
-  if (o.device !== undefined && !dev) throw new Exit(2, warn() + `ping: SO_BINDTODEVICE ${o.device}: No such device\n`);
-  if (o.source !== undefined && !ns.localAddresses().some((x) => x.addr.addr === o.source)) throw new Exit(2, warn() + "ping: bind: Cannot assign requested address\n");
+  if (o.device !== undefined && !dev) throw new ToolExit(2, warn() + `ping: SO_BINDTODEVICE ${o.device}: No such device\n`);
+  if (o.source !== undefined && !ns.localAddresses().some((x) => x.addr.addr === o.source)) throw new ToolExit(2, warn() + "ping: bind: Cannot assign requested address\n");
   const fib = fibLookup(ns, dst, { oif: dev });
   let broadcastDst = false;
   if (fib.kind === "error") {
     const errno: Errno = fib.errno;
     if (errno === "EACCES") {
-      if (!o.broadcast) throw new Exit(2, warn() + "ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n");
+      if (!o.broadcast) throw new ToolExit(2, warn() + "ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n");
       warnings.push("WARNING: pinging broadcast address\n");
-    } else throw new Exit(2, warn() + `ping: connect: ${STRERROR[errno]}\n`);
+    } else throw new ToolExit(2, warn() + `ping: connect: ${STRERROR[errno]}\n`);
   } else if (fib.kind === "broadcast" || dst === 0xffffffff) {
-    if (!o.broadcast) throw new Exit(2, warn() + "ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n");
+    if (!o.broadcast) throw new ToolExit(2, warn() + "ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n");
     warnings.push("WARNING: pinging broadcast address\n");
     broadcastDst = true;
   }
-  if (o.ttl === 0) throw new Exit(2, warn() + "ping: cannot set unicast time-to-live: Invalid argument\n");
+  if (o.ttl === 0) throw new ToolExit(2, warn() + "ping: cannot set unicast time-to-live: Invalid argument\n");
 
   let source = o.source;
   if (source === undefined && fib.kind !== "error") {

@@ -3,7 +3,7 @@
 // errors routers send back, printed in traceroute's layout (`!H`, `!N`, `!X`… marks). Up to 16 probes
 // are in flight at once, as -N's default; the trace stops after the hop that reached the destination
 // or answered with an unreachable.
-import type { Tool, ToolContext, ToolResult } from "../../tool";
+import { type Tool, type ToolContext, type ToolResult, ToolExit } from "../../tool";
 import { STRERROR, type Errno } from "../../../net/errors";
 import { formatIPv4 } from "../../../net/ip";
 import type { Trace } from "../../../net/trace";
@@ -28,25 +28,11 @@ interface TrOpts {
   simultaneous: number;
 }
 
-class TrExit {
-  constructor(
-    readonly code: number,
-    readonly stderr: string,
-    readonly stdout = "",
-  ) {}
-}
 
 export const tracerouteTool: Tool = {
   name: "traceroute",
   aliases: ["traceroute.db"],
-  async run(ctx) {
-    try {
-      return await traceroute(ctx);
-    } catch (e) {
-      if (e instanceof TrExit) return { stdout: e.stdout, stderr: e.stderr, exitCode: e.code };
-      throw e;
-    }
-  },
+  run: (ctx) => traceroute(ctx),
 };
 
 /** Options that take a value: short letter → [long name, how the usage names the value]. */
@@ -75,7 +61,7 @@ function parse(argv: string[]): { o: TrOpts; host: string; hostArgc: number; pac
   const positional: { text: string; argc: number }[] = [];
   const set = (c: string, v: string | undefined, argc: number, shown: string) => {
     const num = (min = 0) => {
-      if (v === undefined || !/^\s*\d+$/.test(v) || Number(v) < min) throw new TrExit(2, `Cannot handle \`${shown}' option with arg \`${v}' (argc ${argc})\n`);
+      if (v === undefined || !/^\s*\d+$/.test(v) || Number(v) < min) throw new ToolExit(2, `Cannot handle \`${shown}' option with arg \`${v}' (argc ${argc})\n`);
       return Number(v);
     };
     switch (c) {
@@ -92,11 +78,11 @@ function parse(argv: string[]): { o: TrOpts; host: string; hostArgc: number; pac
         o.numeric = true;
         break;
       case "V":
-        throw new TrExit(0, "Modern traceroute for Linux, version 2.1.2\nCopyright (c) 2016  Dmitry Butskoy,   License: GPL v2 or any later\n");
+        throw new ToolExit(0, "Modern traceroute for Linux, version 2.1.2\nCopyright (c) 2016  Dmitry Butskoy,   License: GPL v2 or any later\n");
       case "h":
-        throw new TrExit(0, TRACEROUTE_USAGE);
+        throw new ToolExit(0, TRACEROUTE_USAGE);
       case "D":
-        throw new TrExit(2, "Cannot handle `-D' option: DCCP probes are not available here\n");
+        throw new ToolExit(2, "Cannot handle `-D' option: DCCP probes are not available here\n");
       case "m":
         o.maxHops = num();
         break;
@@ -121,7 +107,7 @@ function parse(argv: string[]): { o: TrOpts; host: string; hostArgc: number; pac
       case "w": {
         const first = (v ?? "").split(/[,/]/)[0];
         const r = strtod(first);
-        if (v === undefined || r.none || r.rest !== "" || !(r.value >= 0)) throw new TrExit(2, `Cannot handle \`${shown}' option with arg \`${v}' (argc ${argc})\n`);
+        if (v === undefined || r.none || r.rest !== "" || !(r.value >= 0)) throw new ToolExit(2, `Cannot handle \`${shown}' option with arg \`${v}' (argc ${argc})\n`);
         o.waitMs = r.value * 1000;
         break;
       }
@@ -142,11 +128,11 @@ function parse(argv: string[]): { o: TrOpts; host: string; hostArgc: number; pac
       const short = Object.entries(WITH_ARG).find(([, [long]]) => long === name)?.[0];
       if (short === undefined) {
         if (name === "sport" || name === "fwmark") continue;
-        throw new TrExit(2, `Bad option \`${a}' (argc ${argc})\n`);
+        throw new ToolExit(2, `Bad option \`${a}' (argc ${argc})\n`);
       }
       let v = eq >= 0 ? a.slice(eq + 1) : undefined;
       if (v === undefined) {
-        if (i + 1 >= argv.length) throw new TrExit(2, `Option \`--${name}' (argc ${argc}) requires an argument: \`--${name}=${WITH_ARG[short][1]}'\n`);
+        if (i + 1 >= argv.length) throw new ToolExit(2, `Option \`--${name}' (argc ${argc}) requires an argument: \`--${name}=${WITH_ARG[short][1]}'\n`);
         v = argv[++i];
       }
       set(short, v, i + 1, `--${name}`);
@@ -159,7 +145,7 @@ function parse(argv: string[]): { o: TrOpts; host: string; hostArgc: number; pac
           let v = a.slice(j + 1);
           let at = argc;
           if (v === "") {
-            if (i + 1 >= argv.length) throw new TrExit(2, `Option \`-${c}' (argc ${argc}) requires an argument: \`-${c} ${WITH_ARG[c][1]}'\n`);
+            if (i + 1 >= argv.length) throw new ToolExit(2, `Option \`-${c}' (argc ${argc}) requires an argument: \`-${c} ${WITH_ARG[c][1]}'\n`);
             v = argv[++i];
             at = i + 1;
           }
@@ -170,14 +156,14 @@ function parse(argv: string[]): { o: TrOpts; host: string; hostArgc: number; pac
           set(c, undefined, argc, `-${c}`);
           continue;
         }
-        throw new TrExit(2, `Bad option \`-${c}' (argc ${argc})\n`);
+        throw new ToolExit(2, `Bad option \`-${c}' (argc ${argc})\n`);
       }
       continue;
     }
     positional.push({ text: a, argc });
   }
-  if (positional.length === 0) throw new TrExit(0, TRACEROUTE_USAGE);
-  if (positional.length > 2) throw new TrExit(2, `Too many arguments\n`);
+  if (positional.length === 0) throw new ToolExit(0, TRACEROUTE_USAGE);
+  if (positional.length > 2) throw new ToolExit(2, `Too many arguments\n`);
   return { o, host: positional[0].text, hostArgc: positional[0].argc, packetlen: positional[1]?.text, lenArgc: positional[1]?.argc ?? 0 };
 }
 
@@ -243,17 +229,17 @@ function icmpInTrace(t: Trace, label: string): { type: number; code: number } | 
 async function traceroute(ctx: ToolContext): Promise<ToolResult> {
   const { o, host, hostArgc, packetlen, lenArgc } = parse(ctx.args);
   const res = await resolveHost(ctx, host);
-  if (!res.ok) throw new TrExit(2, `${host}: ${res.error}\nCannot handle "host" cmdline arg \`${host}' on position 1 (argc ${hostArgc})\n`);
+  if (!res.ok) throw new ToolExit(2, `${host}: ${res.error}\nCannot handle "host" cmdline arg \`${host}' on position 1 (argc ${hostArgc})\n`);
   let len = 60;
   if (packetlen !== undefined) {
-    if (!/^\d+$/.test(packetlen)) throw new TrExit(2, `Cannot handle "packetlen" cmdline arg \`${packetlen}' on position 2 (argc ${lenArgc})\n`);
+    if (!/^\d+$/.test(packetlen)) throw new ToolExit(2, `Cannot handle "packetlen" cmdline arg \`${packetlen}' on position 2 (argc ${lenArgc})\n`);
     len = Number(packetlen);
-    if (len > 65000) throw new TrExit(2, `too big packetlen ${len} specified\n`);
+    if (len > 65000) throw new ToolExit(2, `too big packetlen ${len} specified\n`);
     len = Math.max(len, o.method === "tcp" ? 40 : 28);
   }
-  if (o.firstHop < 1 || o.firstHop > o.maxHops) throw new TrExit(2, "first hop out of range\n");
-  if (o.maxHops > 255) throw new TrExit(2, "max hops cannot be more than 255\n");
-  if (o.queries < 1 || o.queries > 10) throw new TrExit(2, "no more than 10 probes per hop\n");
+  if (o.firstHop < 1 || o.firstHop > o.maxHops) throw new ToolExit(2, "first hop out of range\n");
+  if (o.maxHops > 255) throw new ToolExit(2, "max hops cannot be more than 255\n");
+  if (o.queries < 1 || o.queries > 10) throw new ToolExit(2, "no more than 10 probes per hop\n");
 
   const ns = ctx.ns;
   const dst = res.addr === 0 ? 0x7f000001 : res.addr;
@@ -262,17 +248,17 @@ async function traceroute(ctx: ToolContext): Promise<ToolResult> {
   let src: number | undefined;
   if (o.source !== undefined) {
     const s = await resolveHost(ctx, o.source);
-    if (!s.ok) throw new TrExit(2, `${o.source}: ${s.error}\nCannot handle \`-s' option with arg \`${o.source}' (argc 1)\n`);
+    if (!s.ok) throw new ToolExit(2, `${o.source}: ${s.error}\nCannot handle \`-s' option with arg \`${o.source}' (argc 1)\n`);
     src = s.addr;
   }
   // The first socket: route lookup (connect), then bind and SO_BINDTODEVICE. ICMP and TCP connect
   // before printing the header, UDP after.
   const fib = fibLookup(ns, dst, { oif: dev });
   const routeErr: Errno | undefined = fib.kind === "error" ? fib.errno : fib.kind === "broadcast" ? "EACCES" : undefined;
-  if (routeErr && o.method !== "udp" && o.method !== "udp-port") throw new TrExit(1, `\nconnect: ${STRERROR[routeErr]}\n`);
-  if (o.device !== undefined && !dev) throw new TrExit(1, "\nsetsockopt SO_BINDTODEVICE: No such device\n", header);
-  if (src !== undefined && !ns.localAddresses().some((x) => x.addr.addr === src)) throw new TrExit(1, "\nbind: Cannot assign requested address\n", header);
-  if (routeErr) throw new TrExit(1, `\nconnect: ${STRERROR[routeErr]}\n`, header);
+  if (routeErr && o.method !== "udp" && o.method !== "udp-port") throw new ToolExit(1, `\nconnect: ${STRERROR[routeErr]}\n`);
+  if (o.device !== undefined && !dev) throw new ToolExit(1, "\nsetsockopt SO_BINDTODEVICE: No such device\n", header);
+  if (src !== undefined && !ns.localAddresses().some((x) => x.addr.addr === src)) throw new ToolExit(1, "\nbind: Cannot assign requested address\n", header);
+  if (routeErr) throw new ToolExit(1, `\nconnect: ${STRERROR[routeErr]}\n`, header);
 
   const hosts: HostsEntry[] = o.numeric ? [] : await readHosts(ctx);
   const pid = allocPid(ctx.machine);
