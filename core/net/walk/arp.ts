@@ -85,6 +85,15 @@ export function resolveNeighbour(run: Run, ns: NetNamespace, dev: NetInterface, 
   const e = ns.neigh.get(dev, nexthop);
   if (e) NeighbourTable.settle(e, now);
   const ipText = formatIPv4(nexthop);
+  // A reply arrived: the entry becomes REACHABLE at the time it came back.
+  const learned = (got: { mac: string; t: number }): string => {
+    const t = Math.max(got.t, run.t);
+    ns.neigh.set({ ip: nexthop, dev, mac: got.mac, state: "REACHABLE", confirmed: run.start + t });
+    touch(run, ns);
+    run.t = t;
+    run.hop({ kind: "arp", at: ns.label, iface: dev.name, summary: `${ipText} is-at ${got.mac}: entry REACHABLE` });
+    return got.mac;
+  };
   if (e && e.mac && (e.state === "PERMANENT" || e.state === "NOARP")) {
     run.hop({ kind: "arp", at: ns.label, iface: dev.name, summary: `${ipText} is ${e.mac} (${e.state.toLowerCase()} entry)` });
     return e.mac;
@@ -109,14 +118,7 @@ export function resolveNeighbour(run: Run, ns: NetNamespace, dev: NetInterface, 
     // A resolution is already under way: its next probe may now be answered (the far end came up);
     // otherwise the packet waits in the queue and shares the entry's fate.
     const retry = exchange(run, ns, dev, nexthop, senderAddress(ns, dev, nexthop, srcHint), BROADCAST_MAC, false);
-    if (retry) {
-      const t = Math.max(retry.t, run.t);
-      ns.neigh.set({ ip: nexthop, dev, mac: retry.mac, state: "REACHABLE", confirmed: run.start + t });
-      touch(run, ns);
-      run.t = t;
-      run.hop({ kind: "arp", at: ns.label, iface: dev.name, summary: `${ipText} is-at ${retry.mac}: entry REACHABLE` });
-      return retry.mac;
-    }
+    if (retry) return learned(retry);
     run.t = e.next.at - run.start;
     run.hop({ kind: "arp", at: ns.label, iface: dev.name, summary: `ARP for ${ipText} already in progress on ${dev.name}: no reply, entry FAILED` });
     run.drop(ns.label, `no ARP reply for ${ipText} on ${dev.name} (${ns.label})`, undefined, dev.name);
@@ -124,14 +126,7 @@ export function resolveNeighbour(run: Run, ns: NetNamespace, dev: NetInterface, 
   }
   const sip = senderAddress(ns, dev, nexthop, srcHint);
   const got = exchange(run, ns, dev, nexthop, sip, BROADCAST_MAC, false);
-  if (got) {
-    const t = Math.max(got.t, run.t);
-    ns.neigh.set({ ip: nexthop, dev, mac: got.mac, state: "REACHABLE", confirmed: run.start + t });
-    touch(run, ns);
-    run.t = t;
-    run.hop({ kind: "arp", at: ns.label, iface: dev.name, summary: `${ipText} is-at ${got.mac}: entry REACHABLE` });
-    return got.mac;
-  }
+  if (got) return learned(got);
   // Two more broadcast probes, one second apart, then the entry fails.
   exchange(run, ns, dev, nexthop, sip, BROADCAST_MAC, true);
   exchange(run, ns, dev, nexthop, sip, BROADCAST_MAC, true);
