@@ -47,11 +47,11 @@ const lab12: TopologySpec = {
 };
 
 /** The LAN of modules 3 and 4: lab-host, two neighbours with fixed MACs, and a gateway to the stub internet. */
-function lanTopology(labHostSetup: string[], files: Record<string, string> = {}): TopologySpec {
+function lanTopology(labHostSetup: string[]): TopologySpec {
   return {
     switches: ["lan"],
     machines: [
-      debianHost("lab-host", [{ name: "eth0", link: "switch:lan", address: "192.168.1.2/24" }], { gateway: "192.168.1.1", setup: labHostSetup, files }),
+      debianHost("lab-host", [{ name: "eth0", link: "switch:lan", address: "192.168.1.2/24" }], { gateway: "192.168.1.1", setup: labHostSetup }),
       debianHost("lan-host", [{ name: "eth0", link: "switch:lan", mac: "52:54:00:12:35:03", address: "192.168.1.3/24" }]),
       debianHost("lan-host2", [{ name: "eth0", link: "switch:lan", mac: "52:54:00:12:35:04", address: "192.168.1.4/24" }]),
       debianHost(
